@@ -1,0 +1,202 @@
+"""Settings, built once from the environment (and an optional YAML file) into a frozen tree.
+
+Nothing else in the service reads ``os.environ``: settings are handed to the
+pieces that need them. Each field declares its environment variable and a help
+text, so the configuration reference is generated from this module.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from chatops.errors import ConfigError
+
+
+def setting(default: Any, env: str, help: str) -> Any:
+    """A settings field: its default, its environment variable and what it means."""
+    if isinstance(default, (list, dict, set)):
+        raise TypeError("use a tuple for sequence defaults")
+    return field(default=default, metadata={"env": env, "help": help})
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = setting("127.0.0.1", "CHATOPS_HOST", "Address the HTTP server binds to.")
+    port: int = setting(8080, "CHATOPS_PORT", "Port the HTTP server listens on.")
+    max_body_bytes: int = setting(1_048_576, "CHATOPS_MAX_BODY_BYTES", "Largest accepted request body; larger gets 413.")
+    max_utterance_chars: int = setting(2000, "CHATOPS_MAX_UTTERANCE", "Longest accepted utterance; longer gets 400.")
+    api_tokens: tuple[str, ...] = setting((), "CHATOPS_API_TOKENS", "Comma-separated bearer tokens for the REST API (empty: open).")
+    log_level: str = setting("INFO", "CHATOPS_LOG_LEVEL", "Log level.")
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    agent_dir: str = setting("", "CHATOPS_AGENT", "Agent folder (intents/ and entities/); empty: the bundled agent.")
+    model_path: str = setting("", "CHATOPS_MODEL", "Trained model file to load; empty: train at start-up.")
+    confidence_threshold: float = setting(0.3, "CHATOPS_THRESHOLD", "Below this confidence the fallback intent answers.")
+    session_idle_seconds: int = setting(1200, "CHATOPS_SESSION_IDLE", "A session idle this long loses its contexts.")
+    handlers: tuple[str, ...] = setting(
+        ("reddit", "prices", "pods", "certs", "velero", "secrets"),
+        "CHATOPS_HANDLERS",
+        "Comma-separated handler tables to load.",
+    )
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    url: str = setting("sqlite:///chatops.db", "CHATOPS_STORE", "State store: sqlite:///PATH, sqlite:///:memory: or mongodb://...")
+    timeout_seconds: float = setting(5.0, "CHATOPS_STORE_TIMEOUT", "Bound on one store operation.")
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    policy_file: str = setting("", "CHATOPS_POLICY", "Access policy YAML; empty: infrastructure actions are denied.")
+    confirm_ttl_seconds: int = setting(300, "CHATOPS_CONFIRM_TTL", "A pending confirmation expires after this long.")
+    admin_tokens: tuple[str, ...] = setting((), "CHATOPS_ADMIN_TOKENS", "Bearer tokens allowed to read the audit endpoint.")
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    bot_token: str = setting("", "SLACK_BOT_TOKEN", "Bot token (xoxb-...); empty disables Slack.")
+    signing_secret: str = setting("", "SLACK_SIGNING_SECRET", "Signing secret for the Events API.")
+    app_token: str = setting("", "SLACK_APP_TOKEN", "App-level token (xapp-...) for Socket Mode.")
+    socket_mode: bool = setting(False, "CHATOPS_SLACK_SOCKET_MODE", "Use Socket Mode instead of the Events API over HTTP.")
+    api_base_url: str = setting("https://slack.com/api/", "CHATOPS_SLACK_API_URL", "Slack Web API base URL (ends with /).")
+
+
+@dataclass(frozen=True)
+class DialogflowSettings:
+    basic_user: str = setting("", "CHATOPS_DIALOGFLOW_USER", "HTTP basic auth user for the fulfillment webhook.")
+    basic_password: str = setting("", "CHATOPS_DIALOGFLOW_PASSWORD", "HTTP basic auth password for the fulfillment webhook.")
+    header_name: str = setting("", "CHATOPS_DIALOGFLOW_HEADER", "Shared header name for the fulfillment webhook.")
+    header_value: str = setting("", "CHATOPS_DIALOGFLOW_HEADER_VALUE", "Shared header value for the fulfillment webhook.")
+    deadline_seconds: float = setting(4.0, "CHATOPS_DIALOGFLOW_DEADLINE", "Answer 'I'm on it' after this long and go on as a job.")
+
+
+@dataclass(frozen=True)
+class RedditSettings:
+    base_url: str = setting("https://www.reddit.com", "CHATOPS_REDDIT_URL", "Reddit base URL for anonymous listings.")
+    oauth_url: str = setting("https://oauth.reddit.com", "CHATOPS_REDDIT_OAUTH_URL", "Reddit API base URL with OAuth.")
+    token_url: str = setting(
+        "https://www.reddit.com/api/v1/access_token", "CHATOPS_REDDIT_TOKEN_URL", "Reddit OAuth token endpoint."
+    )
+    client_id: str = setting("", "REDDIT_CLIENT_ID", "App-only OAuth client id; empty: anonymous access.")
+    client_secret: str = setting("", "REDDIT_CLIENT_SECRET", "App-only OAuth client secret.")
+    user_agent: str = setting(
+        "python:chatops:0.1.0 (ChatOps demo bot)", "CHATOPS_REDDIT_USER_AGENT", "User-Agent sent to Reddit."
+    )
+    joke_subreddits: tuple[str, ...] = setting(("jokes",), "CHATOPS_REDDIT_JOKES", "Subreddits for jokes.")
+    fact_subreddits: tuple[str, ...] = setting(("todayilearned",), "CHATOPS_REDDIT_FACTS", "Subreddits for facts.")
+    timeout_seconds: float = setting(5.0, "CHATOPS_REDDIT_TIMEOUT", "Timeout of one Reddit request.")
+    cache_seconds: int = setting(600, "CHATOPS_REDDIT_CACHE", "How long a listing is cached.")
+
+
+@dataclass(frozen=True)
+class KubeSettings:
+    kubeconfig: str = setting("", "KUBECONFIG", "Kubeconfig file; empty: ~/.kube/config or in-cluster.")
+    contexts: tuple[str, ...] = setting((), "CHATOPS_KUBE_CONTEXTS", "Kubeconfig contexts the bot may use (empty: all).")
+    default_cluster: str = setting("", "CHATOPS_KUBE_DEFAULT", "Cluster used when none is named.")
+    in_cluster: bool = setting(False, "CHATOPS_KUBE_IN_CLUSTER", "Use the in-cluster service account config.")
+    timeout_seconds: float = setting(10.0, "CHATOPS_KUBE_TIMEOUT", "Timeout of one Kubernetes API call.")
+
+
+@dataclass(frozen=True)
+class AwsSettings:
+    region: str = setting("us-east-1", "AWS_REGION", "AWS region for SSM.")
+    endpoint_url: str = setting("", "CHATOPS_SSM_ENDPOINT", "SSM endpoint URL (a local server in tests).")
+    access_key_id: str = setting("", "AWS_ACCESS_KEY_ID", "AWS access key id; empty: the default chain.")
+    secret_access_key: str = setting("", "AWS_SECRET_ACCESS_KEY", "AWS secret access key.")
+
+
+@dataclass(frozen=True)
+class PricesSettings:
+    dataset: str = setting("windsor-housing", "CHATOPS_PRICES_DATASET", "Default data set for price prediction.")
+
+
+@dataclass(frozen=True)
+class Settings:
+    server: ServerSettings = field(default_factory=ServerSettings)
+    engine: EngineSettings = field(default_factory=EngineSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+    slack: SlackSettings = field(default_factory=SlackSettings)
+    dialogflow: DialogflowSettings = field(default_factory=DialogflowSettings)
+    reddit: RedditSettings = field(default_factory=RedditSettings)
+    kube: KubeSettings = field(default_factory=KubeSettings)
+    aws: AwsSettings = field(default_factory=AwsSettings)
+    prices: PricesSettings = field(default_factory=PricesSettings)
+
+
+def _convert(raw: Any, kind: Any, where: str) -> Any:
+    if kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(f"{where}: expected true or false, got {raw!r}")
+    if typing.get_origin(kind) is tuple:
+        items = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
+        return tuple(str(item).strip() for item in items if str(item).strip())
+    try:
+        return kind(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: expected {kind.__name__}, got {raw!r}") from exc
+
+
+def _build_group(cls: type, env: Mapping[str, str], file_values: Mapping[str, Any], group: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        var = f.metadata["env"]
+        if var in env:
+            values[f.name] = _convert(env[var], hints[f.name], var)
+        elif f.name in file_values:
+            values[f.name] = _convert(file_values[f.name], hints[f.name], f"{group}.{f.name}")
+    unknown = set(file_values) - {f.name for f in dataclasses.fields(cls)}
+    if unknown:
+        raise ConfigError(f"settings file: unknown keys in {group}: {', '.join(sorted(unknown))}")
+    return cls(**values)
+
+
+def load_settings(env: Mapping[str, str] | None = None, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> Settings:
+    """Build the settings tree: defaults < settings file (CHATOPS_CONFIG) < environment < overrides."""
+    env = dict(os.environ) if env is None else dict(env)
+    file_data: dict[str, Any] = {}
+    if env.get("CHATOPS_CONFIG"):
+        path = Path(env["CHATOPS_CONFIG"])
+        try:
+            file_data = yaml.safe_load(path.read_text()) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"settings file {path}: {exc}") from exc
+    groups: dict[str, Any] = {}
+    for f in dataclasses.fields(Settings):
+        cls = typing.get_type_hints(Settings)[f.name]
+        group = _build_group(cls, env, file_data.get(f.name) or {}, f.name)
+        if overrides and f.name in overrides:
+            group = dataclasses.replace(group, **overrides[f.name])
+        groups[f.name] = group
+    return Settings(**groups)
+
+
+def reference() -> list[tuple[str, str, str]]:
+    """(environment variable, default, help) for every setting: the README's configuration table."""
+    rows = []
+    for group in dataclasses.fields(Settings):
+        cls = typing.get_type_hints(Settings)[group.name]
+        for f in dataclasses.fields(cls):
+            default = ",".join(f.default) if isinstance(f.default, tuple) else str(f.default)
+            rows.append((f.metadata["env"], default, f.metadata["help"]))
+    return rows
+
+
+__all__ = ["Settings", "load_settings", "reference", "setting"]

@@ -1,0 +1,107 @@
+"""The agent model: intents, parameters, contexts and entity types, as loaded from ``intents/``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SYSTEM_ENTITIES = frozenset(
+    {
+        "sys.any",
+        "sys.number",
+        "sys.number-integer",
+        "sys.date",
+        "sys.time",
+        "sys.date-time",
+        "sys.duration",
+        "sys.area",
+    }
+)
+
+NORMAL_PRIORITY = 500_000
+
+
+@dataclass(frozen=True)
+class PhrasePart:
+    """A piece of a training phrase; ``parameter`` names the intent parameter it annotates."""
+
+    text: str
+    parameter: str | None = None
+
+
+@dataclass(frozen=True)
+class TrainingPhrase:
+    parts: tuple[PhrasePart, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(part.text for part in self.parts)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """An intent parameter. ``entity`` is a type name without '@' (``content``, ``sys.number``)."""
+
+    name: str
+    entity: str
+    required: bool = False
+    prompts: tuple[str, ...] = ()
+    is_list: bool = False
+    default: Any = None
+
+
+@dataclass(frozen=True)
+class ContextSpec:
+    name: str
+    lifespan: int = 5
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    phrases: tuple[TrainingPhrase, ...] = ()
+    action: str | None = None
+    parameters: tuple[Parameter, ...] = ()
+    input_contexts: tuple[str, ...] = ()
+    output_contexts: tuple[ContextSpec, ...] = ()
+    events: tuple[str, ...] = ()
+    responses: tuple[str, ...] = ()
+    fallback: bool = False
+    priority: int = NORMAL_PRIORITY
+    reset_contexts: bool = False
+    source: str = ""
+
+    def parameter(self, name: str) -> Parameter | None:
+        return next((p for p in self.parameters if p.name == name), None)
+
+
+@dataclass(frozen=True)
+class EntityEntry:
+    """A reference value and its synonyms; for a regexp entity, ``synonyms`` are patterns."""
+
+    value: str
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EntityType:
+    name: str
+    entries: tuple[EntityEntry, ...] = ()
+    regexp: bool = False
+    fuzzy: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Agent:
+    intents: dict[str, Intent] = field(default_factory=dict)
+    entities: dict[str, EntityType] = field(default_factory=dict)
+    language: str = "en"
+    name: str = "chatops"
+
+    def fallback_intents(self) -> list[Intent]:
+        return [intent for intent in self.intents.values() if intent.fallback]
+
+    def intents_for_event(self, event: str) -> list[Intent]:
+        wanted = event.upper()
+        return [intent for intent in self.intents.values() if wanted in (e.upper() for e in intent.events)]

@@ -1,0 +1,144 @@
+"""Values that cross the seams: queries, results, replies, principals, contexts."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+class Visibility(str, enum.Enum):
+    """Who may see a reply: the channel, only the asker, or only the asker and never stored."""
+
+    PUBLIC = "public"
+    EPHEMERAL = "ephemeral"
+    SECRET = "secret"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking. Channels fill what they know; the access policy reads it."""
+
+    id: str
+    channel: str = "api"
+    email: str | None = None
+    channel_id: str | None = None
+    token: str | None = None
+    roles: tuple[str, ...] = ()
+
+    @classmethod
+    def anonymous(cls, channel: str = "api") -> Principal:
+        return cls(id="anonymous", channel=channel)
+
+
+@dataclass(frozen=True)
+class Context:
+    """An active dialogue context: a name, turns left, and the parameters it carries."""
+
+    name: str
+    lifespan: int
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Query:
+    """One turn from a channel: text, an event, or an intent DialogFlow already matched."""
+
+    session: str
+    text: str | None = None
+    event: str | None = None
+    event_parameters: Mapping[str, Any] = field(default_factory=dict)
+    principal: Principal = field(default_factory=Principal.anonymous)
+    language: str = "en"
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class QuickReplies:
+    """Buttons that send their text back as the next utterance."""
+
+    options: tuple[str, ...]
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    text: str
+    postback: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    subtitle: str | None = None
+    text: str | None = None
+    image_url: str | None = None
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image; ``data`` holds the bytes when there is no URL (a generated chart)."""
+
+    alt: str
+    url: str | None = None
+    data: bytes | None = None
+    mime: str = "image/png"
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """Ask the requester to confirm a pending action (rendered as Confirm/Cancel buttons)."""
+
+    prompt: str
+    token: str
+    confirm_text: str = "yes"
+    cancel_text: str = "no"
+
+
+Part = QuickReplies | Card | Image | Confirmation
+
+
+@dataclass(frozen=True)
+class OutputContext:
+    """A context a reply sets: lifespan in turns, 0 removes it."""
+
+    name: str
+    lifespan: int = 5
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a handler answers; channels render it."""
+
+    text: str
+    parts: tuple[Part, ...] = ()
+    visibility: Visibility = Visibility.PUBLIC
+    contexts: tuple[OutputContext, ...] = ()
+    event: str | None = None
+    event_parameters: Mapping[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IntentRef:
+    name: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """The engine's answer to a Query, shaped like DialogFlow's QueryResult."""
+
+    query_text: str
+    intent: IntentRef | None
+    action: str | None
+    parameters: Mapping[str, Any]
+    contexts: tuple[Context, ...]
+    confidence: float
+    all_required_params_present: bool
+    fulfillment_text: str
+    reply: Reply
+    language: str = "en"
