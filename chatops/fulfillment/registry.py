@@ -88,6 +88,7 @@ class HandlerCall:
 
 Handler = Callable[[HandlerCall], Awaitable[Reply]]
 ResourceFactory = Callable[[Settings], AbstractAsyncContextManager[Any]]
+ResourceOf = Callable[[Mapping[str, Any]], str]
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class Action:
     access: str | None = None
     confirm: bool = False
     plan: Handler | None = None
+    resource: ResourceOf | None = None
     table: str = ""
 
 
@@ -118,12 +120,14 @@ class HandlerTable:
         access: str | None = None,
         confirm: bool = False,
         plan: Handler | None = None,
+        resource: ResourceOf | None = None,
     ) -> Callable[[Handler], Handler]:
         """Register ``async def handler(call) -> Reply`` under ``name``; returns it unchanged.
 
         ``access`` is the permission the policy must grant (None: open to everyone);
-        ``confirm`` makes the dispatcher ask before running it, showing ``plan``'s reply
-        (or a generic description) first.
+        ``resource`` names what the permission applies to, from the parameters (an SSM
+        path, ``cluster/namespace``); ``confirm`` makes the dispatcher ask before running
+        it, showing ``plan``'s reply (or a generic description) first.
         """
         if name in self.actions:
             raise ValueError(f"handler table {self.name!r}: action {name!r} is registered twice")
@@ -133,7 +137,9 @@ class HandlerTable:
         def register(handler: Handler) -> Handler:
             if not inspect.iscoroutinefunction(handler):
                 raise TypeError(f"handler table {self.name!r}: handler for {name!r} must be an async function")
-            self.actions[name] = Action(name, handler, access=access, confirm=confirm, plan=plan, table=self.name)
+            self.actions[name] = Action(
+                name, handler, access=access, confirm=confirm, plan=plan, resource=resource, table=self.name
+            )
             return handler
 
         return register
