@@ -1,5 +1,7 @@
 """The bundled agent in intents/: it loads, covers every action, and its training data is consistent.
 
+Regexp entities are compiled case-insensitively here, as the NLU's gazetteer compiles them.
+
 The data checks matter because the NLU learns from these phrases: an entity occurrence
 left unannotated, or an annotation that its entity cannot match, teaches the tagger wrong.
 """
@@ -140,7 +142,7 @@ def test_regexp_entities_match_exactly_the_annotated_spans(agent: Agent) -> None
             entity = agent.entities.get(parameter.entity)
             if entity is None or not entity.regexp:
                 continue
-            patterns = [re.compile(s) for entry in entity.entries for s in entry.synonyms]
+            patterns = [re.compile(s, re.IGNORECASE) for entry in entity.entries for s in entry.synonyms]
             for phrase in intent.phrases:
                 annotated = {(s, e) for s, e, _, p in spans(phrase) if p == parameter.name}
                 matched = {m.span() for pattern in patterns for m in pattern.finditer(phrase.text)}
@@ -167,7 +169,7 @@ def test_no_synonym_resolves_to_two_values(agent: Agent) -> None:
 )
 def test_ssm_path_pattern(agent: Agent, text: str, expected: list[str]) -> None:
     (pattern,) = agent.entities["ssm-path"].entries[0].synonyms
-    assert [m.group(0) for m in re.finditer(pattern, text)] == expected
+    assert [m.group(0) for m in re.finditer(pattern, text, re.IGNORECASE)] == expected
 
 
 @pytest.mark.parametrize(
@@ -183,7 +185,7 @@ def test_ssm_path_pattern(agent: Agent, text: str, expected: list[str]) -> None:
 )
 def test_label_selector_pattern(agent: Agent, text: str, expected: list[str]) -> None:
     (pattern,) = agent.entities["label-selector"].entries[0].synonyms
-    assert [m.group(0) for m in re.finditer(pattern, text)] == expected
+    assert [m.group(0) for m in re.finditer(pattern, text, re.IGNORECASE)] == expected
 
 
 def test_follow_up_contexts_are_produced_and_context_defaults_resolve(agent: Agent) -> None:
