@@ -16,6 +16,7 @@ import dataclasses
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
+import pymongo
 from pymongo import AsyncMongoClient, ReturnDocument
 from pymongo.errors import ConfigurationError, ConnectionFailure, OperationFailure, PyMongoError
 
@@ -229,9 +230,11 @@ class MongoStore(Store):
         return self._db()[name]
 
     async def _guard(self, operation: Awaitable[T], what: str) -> T:
-        """Await a driver call, turning driver errors into ``StoreUnavailable`` (the cause is kept)."""
+        """Await driver calls under one deadline, turning driver errors into ``StoreUnavailable`` (cause kept)."""
         try:
-            return await operation
+            # One deadline for every round trip the operation makes (a lease can take four).
+            with pymongo.timeout(self.timeout):
+                return await operation
         except ConnectionFailure as exc:
             message = f"state store unavailable: MongoDB at {self.where} did not answer within {self.timeout:g} s"
             raise StoreUnavailable(message, detail=f"{what}: {exc!r}") from exc
