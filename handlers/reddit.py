@@ -4,9 +4,12 @@
 ``topic``; ``reddit.another`` tells one more of what the ``reddit-followup``
 context says was asked last (same kind, same topic).
 
-The ids already told live in the session's store record (``memory["reddit"]``),
-not in a context: a context expires after a few turns, and "never repeats in
-the session" must hold after a detour through other intents too.
+The ids already told travel in a long-lived ``reddit-told`` context rather than
+in the store's session memory: the conversation saves the session state it loaded
+before the handler ran, so a handler's own write to the session record would be
+overwritten, whereas a reply's contexts are applied by the engine (and by
+DialogFlow on the webhook path). Its lifespan is renewed at every telling and
+outlasts any detour through other intents; the session's idle timeout ends it.
 """
 
 from __future__ import annotations
@@ -14,15 +17,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import time
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
+from typing import Any, AsyncIterator, Mapping
 
 import aiohttp
 
 from chatops.config import Settings
 from chatops.fulfillment import BackendError, HandlerCall, HandlerTable, InputError, OutputContext, QuickReplies, Reply
-from chatops.store import SessionRecord
 from handlers.reddit_client import RedditClient
 from handlers.reddit_stories import FACT, JOKE, Story, from_post, local_stories, matches, topic_words
 
@@ -31,9 +32,10 @@ log = logging.getLogger(__name__)
 table = HandlerTable("reddit")
 
 FOLLOWUP_CONTEXT = "reddit-followup"
-_MEMORY_KEY = "reddit"
-# Enough to cover several days of top listings; older ids drop out first.
-_MAX_TOLD = 500
+TOLD_CONTEXT = "reddit-told"
+_TOLD_LIFESPAN = 1000
+# More than a day's top listings of every subreddit plus the local collection; older ids drop out first.
+_MAX_TOLD = 300
 
 
 @table.resource(RedditClient)
@@ -53,7 +55,7 @@ async def reddit_tell(call: HandlerCall) -> Reply:
 @table.action("reddit.another")
 async def reddit_another(call: HandlerCall) -> Reply:
     """Tell one more like the last one ("another one"): same kind and topic unless the parameters say otherwise."""
-    last = next((c.parameters for c in call.contexts if c.name.rsplit("/", 1)[-1] == FOLLOWUP_CONTEXT), {})
+    last = _context(call, FOLLOWUP_CONTEXT)
     content = call.param("content") or last.get("content") or JOKE
     topic = call.param("topic") or last.get("topic") or ""
     return await _tell(call, _kind(content), str(topic).strip())
@@ -70,7 +72,7 @@ def _kind(content: object) -> str:
 
 async def _tell(call: HandlerCall, kind: str, topic: str) -> Reply:
     subreddits = call.settings.reddit.joke_subreddits if kind == JOKE else call.settings.reddit.fact_subreddits
-    told = await _told(call)
+    told = _told(call)
     words = topic_words(topic)
     try:
         from_reddit = await _reddit_stories(call.resources.get(RedditClient), subreddits, kind)
@@ -78,15 +80,15 @@ async def _tell(call: HandlerCall, kind: str, topic: str) -> Reply:
         log.warning("reddit: answering from the local collection: %s", exc.detail)
         from_reddit, note = [], f"{exc.user_message} So this one is from my local collection:"
     else:
-        note = _why_local(kind, topic, subreddits, from_reddit, told)
-    fresh = [s for s in from_reddit if s.id not in told and matches(s, words)]
+        note = _why_local(kind, topic, subreddits, from_reddit)
+    seen = set(told)
+    fresh = [s for s in from_reddit if s.id not in seen and matches(s, words)]
     if not fresh:
-        fresh = [s for s in local_stories()[kind] if s.id not in told and matches(s, words)]
+        fresh = [s for s in local_stories()[kind] if s.id not in seen and matches(s, words)]
     if not fresh:
         return _nothing_left(kind, topic)
     story = random.choice(fresh)
-    await _remember(call, story.id)
-    return _reply(story, note if story.is_local else "", topic)
+    return _reply(story, note if story.is_local else "", topic, told)
 
 
 async def _reddit_stories(client: RedditClient, subreddits: tuple[str, ...], kind: str) -> list[Story]:
@@ -103,7 +105,7 @@ async def _reddit_stories(client: RedditClient, subreddits: tuple[str, ...], kin
     return [story for post in posts if (story := from_post(post, kind)) is not None]
 
 
-def _why_local(kind: str, topic: str, subreddits: tuple[str, ...], stories: list[Story], told: set[str]) -> str:
+def _why_local(kind: str, topic: str, subreddits: tuple[str, ...], stories: list[Story]) -> str:
     """Why a story would come from the local collection although Reddit answered."""
     where = " or ".join(f"r/{name}" for name in subreddits)
     if topic and not any(matches(s, topic_words(topic)) for s in stories):
@@ -126,30 +128,29 @@ def _other(kind: str) -> str:
     return "a fact please" if kind == JOKE else "tell me a joke"
 
 
-def _reply(story: Story, note: str, topic: str) -> Reply:
+def _reply(story: Story, note: str, topic: str, told: list[str]) -> Reply:
     if story.kind == JOKE:
-        told = f"{story.title}\n{story.body}".strip()
+        said = f"{story.title}\n{story.body}".strip()
     else:
-        told = f"Did you know? {story.title}"
+        said = f"Did you know? {story.title}"
     source = "" if story.is_local else f"\n(from {story.source})"
-    text = f"{note}\n\n{told}{source}" if note else f"{told}{source}"
+    text = f"{note}\n\n{said}{source}" if note else f"{said}{source}"
     return Reply(
         text=text,
         parts=(QuickReplies(("another one", _other(story.kind))),),
-        contexts=(OutputContext(FOLLOWUP_CONTEXT, lifespan=5, parameters={"content": story.kind, "topic": topic}),),
+        contexts=(
+            OutputContext(FOLLOWUP_CONTEXT, lifespan=5, parameters={"content": story.kind, "topic": topic}),
+            OutputContext(TOLD_CONTEXT, lifespan=_TOLD_LIFESPAN, parameters={"ids": (told + [story.id])[-_MAX_TOLD:]}),
+        ),
         data={"kind": story.kind, "id": story.id, "source": story.source, "url": story.url},
     )
 
 
-async def _told(call: HandlerCall) -> set[str]:
-    record = await call.store.load_session(call.session)
-    return set(record.memory.get(_MEMORY_KEY, {}).get("told", [])) if record else set()
+def _context(call: HandlerCall, name: str) -> Mapping[str, Any]:
+    """An active context's parameters (DialogFlow sends full context paths; the name is the last part)."""
+    return next((c.parameters for c in call.contexts if c.name.rsplit("/", 1)[-1].lower() == name), {})
 
 
-async def _remember(call: HandlerCall, story_id: str) -> None:
-    """Add a told id to the session's record (the session is created if the engine has not saved it yet)."""
-    record = await call.store.load_session(call.session) or SessionRecord(id=call.session)
-    told = [i for i in record.memory.get(_MEMORY_KEY, {}).get("told", []) if i != story_id]
-    record.memory[_MEMORY_KEY] = {"told": (told + [story_id])[-_MAX_TOLD:]}
-    record.updated_at = time.time()
-    await call.store.save_session(record)
+def _told(call: HandlerCall) -> list[str]:
+    ids = _context(call, TOLD_CONTEXT).get("ids")
+    return [str(i) for i in ids] if isinstance(ids, list) else []

@@ -11,6 +11,7 @@ upstream failure is mapped here, once, to a chatops ``BackendError``.
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import re
 import time
@@ -30,6 +31,9 @@ _REMOVED = {"[removed]", "[deleted]"}
 _MAX_INLINE_WAIT = 2.0
 # Renew an OAuth token this long before Reddit says it expires.
 _TOKEN_MARGIN = 60.0
+# After a timeout or a refused connection, answer "unreachable" at once for this long
+# instead of making every "another one" wait out the timeout again.
+_DOWN_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,7 @@ class RedditClient:
         self._token: tuple[str, float] | None = None
         self._token_lock = asyncio.Lock()
         self._blocked_until = 0.0
+        self._down_until = 0.0
 
     @property
     def uses_oauth(self) -> bool:
@@ -156,7 +161,7 @@ class RedditClient:
                         return await _read_json(resp, url)
                     wait = self._retry_after(resp)
             except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
-                raise RetryableError("Reddit can't be reached right now.", detail=f"{url}: {exc!r}") from exc
+                raise self._unreachable(url, exc) from exc
             if retried or wait > _MAX_INLINE_WAIT:
                 raise RetryableError(
                     "Reddit asks me to slow down for a moment.", detail=f"429 from {url}, retry after {wait:.0f}s"
@@ -178,12 +183,10 @@ class RedditClient:
     async def _fetch_token(self) -> dict[str, Any]:
         self._check_blocked()
         url = self._settings.token_url
-        auth = aiohttp.BasicAuth(self._settings.client_id, self._settings.client_secret)
-        headers = {"User-Agent": self._settings.user_agent, "Accept": "application/json"}
+        credentials = base64.b64encode(f"{self._settings.client_id}:{self._settings.client_secret}".encode()).decode()
+        headers = {"User-Agent": self._settings.user_agent, "Accept": "application/json", "Authorization": f"Basic {credentials}"}
         try:
-            async with self._http.post(
-                url, data={"grant_type": "client_credentials"}, auth=auth, headers=headers, timeout=self._timeout()
-            ) as resp:
+            async with self._http.post(url, data={"grant_type": "client_credentials"}, headers=headers, timeout=self._timeout()) as resp:
                 self._note_ratelimit(resp)
                 if resp.status in (400, 401, 403):
                     raise PermanentError(
@@ -191,7 +194,7 @@ class RedditClient:
                     )
                 body = await _read_json(resp, url)
         except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
-            raise RetryableError("Reddit can't be reached right now.", detail=f"{url}: {exc!r}") from exc
+            raise self._unreachable(url, exc) from exc
         if not isinstance(body, dict):
             raise PermanentError("Reddit did not give me an access token.", detail="token response is not an object")
         return body
@@ -199,7 +202,13 @@ class RedditClient:
     def _timeout(self) -> aiohttp.ClientTimeout:
         return aiohttp.ClientTimeout(total=self._settings.timeout_seconds)
 
+    def _unreachable(self, url: str, exc: BaseException) -> RetryableError:
+        self._down_until = self._clock() + _DOWN_SECONDS
+        return RetryableError("Reddit can't be reached right now.", detail=f"{url}: {type(exc).__name__} {exc}")
+
     def _check_blocked(self) -> None:
+        if self._clock() < self._down_until:
+            raise RetryableError("Reddit can't be reached right now.", detail="unreachable a moment ago; not retrying yet")
         wait = self._blocked_until - self._clock()
         if wait > 0:
             raise RetryableError("Reddit asks me to slow down for a moment.", detail=f"rate limited for {wait:.0f}s more")

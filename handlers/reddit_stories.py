@@ -82,7 +82,8 @@ def topic_words(topic: str) -> tuple[str, ...]:
 def matches(story: Story, words: tuple[str, ...]) -> bool:
     """True when every topic word, in singular or plural form, is in the story's text or tags."""
     haystack = " ".join((story.title, story.body, *story.tags)).lower()
-    return all(re.search(rf"\b(?:{'|'.join(map(re.escape, _forms(word)))})\b", haystack) for word in words)
+    # Word edges by hand: \b fails next to the '+' of "c++" or the '#' of "c#".
+    return all(re.search(rf"(?<![a-z0-9])(?:{'|'.join(map(re.escape, _forms(word)))})(?![a-z0-9])", haystack) for word in words)
 
 
 def _forms(word: str) -> set[str]:
