@@ -7,7 +7,9 @@ squared error then has the Hessian ``2 * [[mean(z^2), mean(z)], [mean(z), 1]]``,
 which is twice the identity, so the step ``1 / L`` (L the largest eigenvalue,
 the gradient's Lipschitz constant) is safe and optimal. Descent stops when the
 MSE improves by less than ``tolerance`` (relative) or after ``max_epochs``;
-the per-epoch MSE curve is kept, and the fit reports RMSE and R^2.
+the per-epoch MSE curve is kept (``mse_curve[i]`` after ``i`` updates), and the
+fit reports RMSE and R^2. An MSE that rises is a learning rate too large for
+the data: that is an error, not a result.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy.typing as npt
 from chatops.errors import InputError
 
 Array = npt.NDArray[np.float64]
+_EPS = float(np.finfo(np.float64).eps)
 
 
 @dataclass(frozen=True)
@@ -75,20 +78,23 @@ def fit_gradient_descent(
     rate = learning_rate if learning_rate is not None else 1.0 / _lipschitz(z)
     n = len(z)
     w = b = 0.0
-    curve: list[float] = []
+    residual = -y
+    curve = [float(residual @ residual) / n]
     converged = False
     for _ in range(max_epochs):
-        residual = w * z + b - y
-        mse = float(residual @ residual) / n
-        if not math.isfinite(mse):
-            raise ValueError(f"gradient descent diverged at learning rate {rate}; use a smaller one")
-        if curve and curve[-1] - mse <= tolerance * mse:
-            curve.append(mse)
-            converged = True
-            break
-        curve.append(mse)
         w -= rate * 2.0 * float(residual @ z) / n
         b -= rate * 2.0 * float(residual.sum()) / n
+        residual = w * z + b - y
+        mse = float(residual @ residual) / n
+        change = curve[-1] - mse
+        # Changes smaller than the rounding noise of the MSE itself (residuals carry errors of eps * |y|) are noise.
+        floor = 8 * _EPS * math.sqrt(curve[0] * mse) + 1e-28 * curve[0]
+        curve.append(mse)
+        if not math.isfinite(mse) or change < -(tolerance * mse + floor):
+            raise ValueError(f"gradient descent diverged at learning rate {rate}; use a smaller one")
+        if change <= tolerance * mse + floor:  # (a rise within the tolerance is rounding at the minimum)
+            converged = True
+            break
     slope, intercept = w / std, b - w * mean / std
     rmse, r2 = goodness(x, y, slope, intercept)
     return LinearFit(
@@ -99,10 +105,15 @@ def fit_gradient_descent(
 
 
 def fit_least_squares(x: Array, y: Array) -> tuple[float, float]:
-    """The closed-form least-squares ``(slope, intercept)``: the check for gradient descent."""
-    design = np.column_stack((x, np.ones_like(x)))
-    (slope, intercept), *_ = np.linalg.lstsq(design, y, rcond=None)
-    return float(slope), float(intercept)
+    """The closed-form least-squares ``(slope, intercept)``: the check for gradient descent.
+
+    x is centred first: lots of 117,924.000 to 117,924.001 sq ft would make the raw
+    design matrix too ill-conditioned for ``lstsq`` to get the slope right.
+    """
+    mean = float(x.mean())
+    design = np.column_stack((x - mean, np.ones_like(x)))
+    (slope, level), *_ = np.linalg.lstsq(design, y, rcond=None)
+    return float(slope), float(level - slope * mean)
 
 
 def goodness(x: Array, y: Array, slope: float, intercept: float) -> tuple[float, float]:
