@@ -63,6 +63,7 @@ class HandlerCall:
 
 
 Handler = Callable[[HandlerCall], Awaitable[Reply]]
+ResourceOf = Callable[[Mapping[str, Any]], str]
 ResourceFactory = Callable[[Settings], AbstractAsyncContextManager[Any]]
 
 
@@ -76,6 +77,15 @@ class Action:
     confirm: bool = False
     plan: Handler | None = None
     table: str = ""
+    resource: ResourceOf | None = None
+
+    def resource_of(self, parameters: Mapping[str, Any]) -> str:
+        """What the call acts on, for the access policy; ``*`` when the action is not scoped.
+
+        The action's resource function may raise ``InputError`` for a malformed
+        parameter, so a bad path is explained before any policy decision.
+        """
+        return self.resource(parameters) if self.resource is not None else "*"
 
 
 @dataclass
@@ -93,12 +103,15 @@ class HandlerTable:
         access: str | None = None,
         confirm: bool = False,
         plan: Handler | None = None,
+        resource: ResourceOf | None = None,
     ) -> Callable[[Handler], Handler]:
         """Register ``async def handler(call) -> Reply`` under ``name``; returns it unchanged.
 
         ``access`` is the permission the policy must grant (None: open to everyone);
         ``confirm`` makes the dispatcher ask before running it, showing ``plan``'s reply
-        (or a generic description) first.
+        (or a generic description) first. ``resource`` maps the call's parameters to what it
+        acts on (``lambda p: p["path"]``, ``kube:<cluster>/<namespace>``) so the policy can
+        scope the permission; without it the action is unscoped (``*``).
         """
         if name in self.actions:
             raise ValueError(f"handler table {self.name!r}: action {name!r} is registered twice")
@@ -108,7 +121,9 @@ class HandlerTable:
         def register(handler: Handler) -> Handler:
             if not inspect.iscoroutinefunction(handler):
                 raise TypeError(f"handler table {self.name!r}: handler for {name!r} must be an async function")
-            self.actions[name] = Action(name, handler, access=access, confirm=confirm, plan=plan, table=self.name)
+            self.actions[name] = Action(
+                name, handler, access=access, confirm=confirm, plan=plan, table=self.name, resource=resource
+            )
             return handler
 
         return register
