@@ -42,6 +42,7 @@ class EngineSettings:
     model_path: str = setting("", "CHATOPS_MODEL", "Trained model file to load; empty: train at start-up.")
     confidence_threshold: float = setting(0.3, "CHATOPS_THRESHOLD", "Below this confidence the fallback intent answers.")
     session_idle_seconds: int = setting(1200, "CHATOPS_SESSION_IDLE", "A session idle this long loses its contexts.")
+    job_lease_seconds: float = setting(60.0, "CHATOPS_JOB_LEASE", "A replica's lease on a running job; another takes over after it.")
     handlers: tuple[str, ...] = setting(
         ("reddit", "prices", "pods", "certs", "velero", "secrets"),
         "CHATOPS_HANDLERS",
