@@ -10,13 +10,13 @@ from __future__ import annotations
 import inspect
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, Protocol, TypeVar
 
 from chatops.config import Settings
 from chatops.models import Context, Principal, Reply
 
 if TYPE_CHECKING:
-    from chatops.store.base import Store
+    from chatops.store.base import Job, Store
 
 T = TypeVar("T")
 
@@ -40,6 +40,29 @@ class Resources:
         return kind in self._items
 
 
+class JobControl(Protocol):
+    """Lets a handler start long-running work that outlives the turn (and a restart)."""
+
+    async def start(self, kind: str, parameters: Mapping[str, Any], *, call: HandlerCall) -> Job: ...
+
+
+Notify = Callable[[Reply], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a job follower gets: where to report progress and how to save its checkpoint."""
+
+    store: Store
+    resources: Resources
+    settings: Settings
+    notify: Notify
+    checkpoint: Callable[[Job], Awaitable[None]]
+
+
+JobFollower = Callable[["Job", JobContext], Awaitable[None]]
+
+
 @dataclass(frozen=True)
 class HandlerCall:
     """Everything a handler gets: typed parameters, who asked, and the clients it may use."""
@@ -55,6 +78,7 @@ class HandlerCall:
     query_text: str = ""
     confirmed: bool = False
     language: str = "en"
+    jobs: JobControl | None = None
 
     def param(self, name: str, default: Any = None) -> Any:
         """A parameter's value, with empty strings and empty lists counting as absent."""
@@ -95,6 +119,7 @@ class HandlerTable:
     name: str
     actions: dict[str, Action] = field(default_factory=dict)
     resources: dict[type, ResourceFactory] = field(default_factory=dict)
+    followers: dict[str, JobFollower] = field(default_factory=dict)
 
     def action(
         self,
@@ -140,13 +165,29 @@ class HandlerTable:
         return register
 
 
+    def job(self, kind: str) -> Callable[[JobFollower], JobFollower]:
+        """Register ``async def follow(job, ctx)``: runs a job of ``kind``, also when resumed after a restart."""
+
+        def register(follower: JobFollower) -> JobFollower:
+            if not inspect.iscoroutinefunction(follower):
+                raise TypeError(f"handler table {self.name!r}: follower for job {kind!r} must be an async function")
+            if kind in self.followers:
+                raise ValueError(f"handler table {self.name!r}: job kind {kind!r} is registered twice")
+            self.followers[kind] = follower
+            return follower
+
+        return register
+
+
 class Registry:
     """The actions of every loaded table, by name."""
 
     def __init__(self, tables: list[HandlerTable]) -> None:
         self.tables = list(tables)
         self.actions: dict[str, Action] = {}
+        self.followers: dict[str, JobFollower] = {}
         for table in tables:
+            self.followers.update(table.followers)
             for name, action in table.actions.items():
                 if name in self.actions:
                     raise ValueError(f"action {name!r} is registered by {self.actions[name].table!r} and {table.name!r}")
