@@ -95,7 +95,7 @@ def _iso(moment: float) -> str:
 def add_audit_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``chatops audit`` options."""
     parser.add_argument("--since", help="age (30m, 2h, 7d) or ISO date/time; default: everything")
-    parser.add_argument("--principal", help="who, as <channel>:<id> (slack:U0123ABCD, cli:ana)")
+    parser.add_argument("--principal", help="who, as recorded: a Slack user id, a CLI or web user name")
     parser.add_argument("--action", help="action name (secrets.put)")
     parser.add_argument("--limit", default="100", help=f"most records to show (1-{MAX_LIMIT}, default 100)")
     parser.add_argument("--json", action="store_true", help="one JSON document per line")

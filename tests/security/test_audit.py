@@ -1,4 +1,4 @@
-"""Audit records built masked, read back through the CLI function and the admin endpoint."""
+"""The audit log read back: the `chatops audit` function and the admin-only REST endpoint."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from aiohttp import web
 
 from chatops.config import StoreSettings
 from chatops.errors import InputError
-from chatops.models import Principal
-from chatops.security.audit import DENIED, audit_record, principal_key
 from chatops.security.audit_view import (
     AuditEndpoint,
     add_audit_arguments,
@@ -22,36 +20,11 @@ from chatops.security.audit_view import (
     parse_limit,
     parse_since,
 )
-from chatops.security.masking import MASK, SecretRegistry, register_secret
-from chatops.store import Store, create_store
+from chatops.security.masking import MASK, register_secret
+from chatops.store import AuditRecord, Store, create_store
 
-ANA = Principal(id="ana", channel="cli")
-BOB = Principal(id="UBOB", channel="slack")
+DENIED = "denied"
 ADMIN_TOKEN = "admin-token-for-tests"
-
-
-def test_audit_record_masks_parameters_and_redacts_the_outcome() -> None:
-    registry = SecretRegistry()
-    registry.register("audit-canary-1")
-    record = audit_record(
-        principal=ANA,
-        action="secrets.put",
-        parameters={"path": "/development/db/password", "value": "typed-value", "note": "audit-canary-1"},
-        decision="confirmed",
-        outcome="failed: SSM echoed audit-canary-1",
-        duration_ms=12.34567,
-        registry=registry,
-        clock=lambda: 1000.0,
-    )
-    assert record.principal == "cli:ana" and record.channel == "cli" and record.time == 1000.0
-    assert record.parameters == {"path": "/development/db/password", "value": MASK, "note": MASK}
-    assert record.outcome == f"failed: SSM echoed {MASK}"
-    assert record.duration_ms == 12.346
-
-
-def test_audit_record_knows_its_decisions() -> None:
-    with pytest.raises(ValueError, match="unknown audit decision"):
-        audit_record(principal=ANA, action="x", parameters={}, decision="maybe", outcome="")
 
 
 def test_parse_since() -> None:
@@ -71,22 +44,22 @@ def test_parse_limit(bad: str) -> None:
         parse_limit(bad)
 
 
+def record(moment: float, principal: str, action: str, decision: str, parameters: dict[str, str]) -> AuditRecord:
+    return AuditRecord(
+        time=moment, principal=principal, channel="cli", action=action, parameters=parameters, decision=decision, outcome="ok"
+    )
+
+
 @pytest.fixture
 async def store() -> AsyncIterator[Store]:
     backend = create_store(StoreSettings(url="sqlite:///:memory:"))
     await backend.open()
-    clock = iter([100.0, 200.0, 300.0])
-    for principal, action, decision in [(ANA, "secrets.get", "allowed"), (BOB, "secrets.put", DENIED), (ANA, "secrets.put", "confirmed")]:
-        await backend.append_audit(
-            audit_record(
-                principal=principal,
-                action=action,
-                parameters={"path": "/development/db/password", "value": "v-1234"},
-                decision=decision,
-                outcome="ok",
-                clock=lambda: next(clock),
-            )
-        )
+    for moment, principal, action, decision in [
+        (100.0, "ana", "secrets.get", "allowed"),
+        (200.0, "UBOB", "secrets.put", DENIED),
+        (300.0, "ana", "secrets.put", "confirmed"),
+    ]:
+        await backend.append_audit(record(moment, principal, action, decision, {"path": "/development/db/password", "value": MASK}))
     yield backend
     await backend.close()
 
@@ -98,11 +71,11 @@ def parse(*argv: str) -> argparse.Namespace:
 
 
 async def test_command_filters_newest_first(store: Store) -> None:
-    text = await audit_command(parse("--principal", "cli:ana"), store)
+    text = await audit_command(parse("--principal", "ana"), store)
     lines = text.splitlines()
     assert len(lines) == 2
     assert lines[0] == (
-        f"1970-01-01T00:05:00Z  cli:ana  secrets.put(path=/development/db/password, value={MASK})  confirmed  0ms  ok"
+        f"1970-01-01T00:05:00Z  ana  secrets.put(path=/development/db/password, value={MASK})  confirmed  0ms  ok"
     )
     assert "secrets.get" in lines[1]
     assert (await audit_command(parse("--action", "secrets.put", "--limit", "1"), store)).count("\n") == 0
@@ -112,16 +85,16 @@ async def test_command_filters_newest_first(store: Store) -> None:
 
 async def test_command_json(store: Store) -> None:
     docs = [json.loads(line) for line in (await audit_command(parse("--json"), store)).splitlines()]
-    assert [d["principal"] for d in docs] == ["cli:ana", "slack:UBOB", "cli:ana"]
+    assert [d["principal"] for d in docs] == ["ana", "UBOB", "ana"]
     assert docs[1]["decision"] == DENIED and docs[1]["time_iso"] == "1970-01-01T00:03:20Z"
 
 
 async def test_reading_masks_secrets_registered_after_writing(store: Store) -> None:
-    await store.append_audit(
-        audit_record(principal=ANA, action="secrets.get", parameters={"path": "/x/late-canary-77"}, decision="allowed", outcome="ok")
-    )
+    # a value the record's writer did not know was secret, and a secret-named one it did not mask
+    await store.append_audit(record(400.0, "ana", "secrets.get", "allowed", {"path": "/x/late-canary-77", "token": "tok-1234"}))
     register_secret("late-canary-77")
-    assert "late-canary-77" not in await audit_command(parse(), store)
+    shown = await audit_command(parse(), store)
+    assert "late-canary-77" not in shown and "tok-1234" not in shown
 
 
 def test_format_no_records() -> None:
@@ -158,14 +131,11 @@ async def test_endpoint_without_admin_tokens_refuses_everyone(endpoint: str) -> 
 async def test_endpoint_filters(endpoint: str) -> None:
     headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     async with aiohttp.ClientSession(headers=headers) as http:
-        async with http.get(f"{endpoint}/api/v1/audit", params={"action": "secrets.put", "principal": "slack:UBOB"}) as response:
+        async with http.get(f"{endpoint}/api/v1/audit", params={"action": "secrets.put", "principal": "UBOB"}) as response:
             assert response.status == 200
             records = (await response.json())["records"]
-        assert [(r["principal"], r["decision"], r["parameters"]["value"]) for r in records] == [("slack:UBOB", DENIED, MASK)]
+        assert [(r["principal"], r["decision"], r["parameters"]["value"]) for r in records] == [("UBOB", DENIED, MASK)]
         async with http.get(f"{endpoint}/api/v1/audit", params={"since": "soon"}) as response:
             assert response.status == 400
             assert "neither an age" in (await response.json())["error"]
 
-
-def test_principal_key() -> None:
-    assert principal_key(BOB) == "slack:UBOB"
