@@ -61,6 +61,9 @@ class SecuritySettings:
     policy_file: str = setting("", "CHATOPS_POLICY", "Access policy YAML; empty: infrastructure actions are denied.")
     confirm_ttl_seconds: int = setting(300, "CHATOPS_CONFIRM_TTL", "A pending confirmation expires after this long.")
     admin_tokens: tuple[str, ...] = setting((), "CHATOPS_ADMIN_TOKENS", "Bearer tokens allowed to read the audit endpoint.")
+    seal_key: str = setting(
+        "", "CHATOPS_SEAL_KEY", "Fernet key sealing secret parameters of pending confirmations in the store; empty: one per process."
+    )
 
 
 @dataclass(frozen=True)
