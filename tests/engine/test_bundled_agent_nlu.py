@@ -137,3 +137,36 @@ def test_a_held_out_area_is_read_as_a_quantity(engine: Engine) -> None:
     turn = say(engine, "how much for a plot of 250 square metres?")
     assert turn.intent is not None and turn.intent.name == "prices.predict"
     assert turn.parameters["area"]["amount"] == 250
+
+
+def test_a_missing_namespace_is_asked_for_and_the_answer_fills_it(engine: Engine) -> None:
+    state = SessionState(id="multi-turn")
+    asked = engine.turn(state, Query(session="multi-turn", text="show me pods please"), now=1.0)
+    assert not asked.complete and asked.text == "Which namespace? (say 'all' for every namespace)"
+    done = engine.turn(state, Query(session="multi-turn", text="kube-system"), now=2.0)
+    assert done.complete and done.intent is not None and done.intent.name == "pods.list"
+    assert done.parameters["namespace"] == "kube-system" and state.active("pods-followup")
+
+
+def test_cancel_ends_a_prompt(engine: Engine) -> None:
+    state = SessionState(id="multi-turn")
+    asked = engine.turn(state, Query(session="multi-turn", text="migrate wordpress to dr-aks"), now=1.0)
+    assert not asked.complete and asked.text == "Which cluster should I migrate it from?"
+    cancelled = engine.turn(state, Query(session="multi-turn", text="never mind that"), now=2.0)
+    assert cancelled.cancelled and state.pending is None
+
+
+def test_another_one_repeats_the_kind_and_topic(engine: Engine) -> None:
+    state = SessionState(id="multi-turn")
+    engine.turn(state, Query(session="multi-turn", text="give me a fact about sharks"), now=1.0)
+    again = engine.turn(state, Query(session="multi-turn", text="another please"), now=2.0)
+    assert again.intent is not None and again.intent.name == "reddit.another"
+    assert again.parameters == {"content": "fact", "topic": "sharks"}
+
+
+def test_a_migration_number_is_asked_for_and_read_as_an_integer(engine: Engine) -> None:
+    state = SessionState(id="multi-turn")
+    asked = engine.turn(state, Query(session="multi-turn", text="how is my migration going?"), now=1.0)
+    assert not asked.complete and asked.text == "Which migration number?"
+    done = engine.turn(state, Query(session="multi-turn", text="42"), now=2.0)
+    assert done.complete and done.parameters["job"] == 42
