@@ -199,4 +199,11 @@ def reference() -> list[tuple[str, str, str]]:
     return rows
 
 
-__all__ = ["Settings", "load_settings", "reference", "setting"]
+def reference_markdown() -> str:
+    """The configuration table as Markdown, as the README carries it."""
+    lines = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    lines += [f"| `{env}` | {f'`{default}`' if default else ''} | {help} |" for env, default, help in reference()]
+    return "\n".join(lines)
+
+
+__all__ = ["Settings", "load_settings", "reference", "reference_markdown", "setting"]

@@ -21,7 +21,7 @@ from chatops.fulfillment.access import AccessPolicy, PermissionSet
 from chatops.fulfillment.conversation import Conversation
 from chatops.fulfillment.dispatcher import Dispatcher
 from chatops.fulfillment.jobs import JobRunner
-from chatops.fulfillment.registry import Registry, Resources
+from chatops.fulfillment.registry import HandlerTable, Registry, Resources
 from chatops.fulfillment.tasks import TaskGroup
 from chatops.store import Store, create_store
 from handlers import load_tables
@@ -55,9 +55,10 @@ class Runtime:
         policy: AccessPolicy | None = None,
         store: Store | None = None,
         resume_jobs: bool = True,
+        tables: list[HandlerTable] | None = None,
     ) -> AsyncIterator[Runtime]:
-        """Build and open everything; ``resources``/``policy``/``store`` replace the configured ones (tests)."""
-        registry = Registry(load_tables(settings.engine.handlers))
+        """Build and open everything; the keyword arguments replace the configured parts (tests)."""
+        registry = Registry(tables if tables is not None else load_tables(settings.engine.handlers))
         agent = load_agent(settings.engine.agent_dir or None, actions=set(registry.actions) | BUILTIN_ACTIONS)
         nlu = await asyncio.to_thread(train_nlu, agent)
         engine = Engine(

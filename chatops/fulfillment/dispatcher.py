@@ -163,6 +163,7 @@ class Dispatcher:
         if pending["requester"] != query.principal.id:
             return Reply(text=texts.ONLY_REQUESTER, contexts=(OutputContext(CONFIRM_CONTEXT, lifespan=2),))
         state.memory.pop(CONFIRMATION_KEY)
+        state.set_context(CONFIRM_CONTEXT, 0)
         if time.time() > pending["expires"]:
             await self._audit_pending(pending, query, state, "cancelled", "confirmation expired")
             return Reply(text=texts.CONFIRMATION_EXPIRED)
@@ -182,6 +183,7 @@ class Dispatcher:
         if pending["requester"] != query.principal.id:
             return Reply(text=texts.ONLY_REQUESTER, contexts=(OutputContext(CONFIRM_CONTEXT, lifespan=2),))
         state.memory.pop(CONFIRMATION_KEY)
+        state.set_context(CONFIRM_CONTEXT, 0)
         await self._audit_pending(pending, query, state, "cancelled", "declined by the requester")
         return Reply(text=texts.CANCELLED)
 
