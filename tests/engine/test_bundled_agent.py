@@ -20,7 +20,7 @@ from handlers import TABLE_MODULES, load_tables
 # Actions the engine and the dispatcher answer themselves, without a handler table.
 ENGINE_ACTIONS = {"dialog.cancel", "confirm.yes", "confirm.no"}
 HANDLER_ACTIONS = {
-    "reddit.tell",
+    "reddit.tell", "reddit.another",
     "pods.list", "pods.more",
     "certs.check", "certs.rotate",
     "velero.migrate", "velero.status", "velero.backups",
@@ -206,7 +206,7 @@ def test_follow_up_contexts_are_produced_and_context_defaults_resolve(agent: Age
 
 def test_the_follow_ups_keep_their_context_alive(agent: Agent) -> None:
     another = agent.intents["reddit.another"]
-    assert another.action == agent.intents["reddit.tell"].action
+    assert another.action == "reddit.another"
     assert [c.name for c in another.output_contexts] == ["reddit-followup"]
     assert agent.intents["confirm.yes"].input_contexts == agent.intents["confirm.no"].input_contexts
     assert agent.intents["cancel"].reset_contexts
