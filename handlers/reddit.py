@@ -2,8 +2,8 @@
 
 ``reddit.tell`` takes ``content`` ("joke" or "fact", default joke) and an optional
 ``topic``. Each reply sets the ``reddit-followup`` context with the content and
-topic told, so "another one" (an intent requiring that context, with defaults
-``#reddit-followup.content`` and ``#reddit-followup.topic``) asks for more of the same.
+topic told; ``reddit.another`` ("another one", an intent requiring that context)
+tells one more of the same kind and topic unless its parameters say otherwise.
 
 The ids already told travel in a long-lived ``reddit-told`` context rather than
 in the store's session memory: the conversation saves the session state it loaded
@@ -51,6 +51,15 @@ async def open_reddit(settings: Settings) -> AsyncIterator[RedditClient]:
 async def reddit_tell(call: HandlerCall) -> Reply:
     """Tell a joke or a fact, optionally about a topic."""
     return await _tell(call, _kind(call.param("content", JOKE)), str(call.param("topic", "")).strip())
+
+
+@table.action("reddit.another")
+async def reddit_another(call: HandlerCall) -> Reply:
+    """One more like the last one: the kind and topic the reddit-followup context holds, unless given."""
+    last = _context(call, FOLLOWUP_CONTEXT)
+    content = call.param("content") or last.get("content") or JOKE
+    topic = call.param("topic") or last.get("topic") or ""
+    return await _tell(call, _kind(content), str(topic).strip())
 
 
 def _kind(content: object) -> str:

@@ -73,19 +73,13 @@ Tell = Callable[..., Awaitable[Reply]]
 TellWith = Callable[[Settings], AbstractAsyncContextManager[Tell]]
 
 
-def another(after: Reply) -> dict[str, Any]:
-    """The parameters the "another one" intent gets: its defaults read back from reddit-followup."""
-    followup = next(c.parameters for c in after.contexts if c.name == "reddit-followup")
-    return {"content": followup["content"], "topic": followup["topic"]}
-
-
 def teller(client: RedditClient, settings: Settings, store: Store) -> Tell:
-    """Call reddit.tell the way the dispatcher does; ``after`` is the previous reply, whose contexts carry over."""
+    """Call a reddit action the way the dispatcher does; ``after`` is the previous reply, whose contexts carry over."""
 
-    async def call(after: Reply | None = None, **parameters: Any) -> Reply:
+    async def call(action: str = "reddit.tell", after: Reply | None = None, **parameters: Any) -> Reply:
         contexts = tuple(Context(c.name, c.lifespan, dict(c.parameters)) for c in (after.contexts if after else ()))
         handler_call = HandlerCall(
-            action="reddit.tell",
+            action=action,
             parameters=parameters,
             principal=Principal(id="tester", channel="test"),
             session="s1",
@@ -94,7 +88,7 @@ def teller(client: RedditClient, settings: Settings, store: Store) -> Tell:
             settings=settings,
             contexts=contexts,
         )
-        return await table.actions["reddit.tell"].handler(handler_call)
+        return await table.actions[action].handler(handler_call)
 
     return call
 

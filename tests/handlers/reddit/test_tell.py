@@ -1,4 +1,4 @@
-"""reddit.tell ("tell me a joke", and "another one" through the reddit-followup context) through the fake Reddit: what is told, never twice, and the local fallback."""
+"""reddit.tell and reddit.another ("another one", through the reddit-followup context) through the fake Reddit: what is told, never twice, and the local fallback."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from chatops.errors import InputError
 from chatops.fulfillment import OutputContext, QuickReplies, Reply
 from handlers.reddit_stories import Story, local_stories
 from tests.fakes.reddit import FakeReddit, Fault, post
-from tests.handlers.reddit.conftest import Tell, TellWith, another, settings_for
+from tests.handlers.reddit.conftest import Tell, TellWith, settings_for
 
 TELLABLE = {"t3_j1", "t3_j2", "t3_j3"}
 
@@ -37,10 +37,10 @@ async def test_a_joke_is_its_title_then_its_body_with_follow_ups(tell: Tell) -> 
 async def test_another_one_never_repeats_and_then_says_where_the_next_comes_from(tell: Tell) -> None:
     replies = [await tell(content="joke")]
     for _ in range(2):
-        replies.append(await tell(after=replies[-1], **another(replies[-1])))
+        replies.append(await tell("reddit.another", after=replies[-1]))
     assert {r.data["id"] for r in replies} == TELLABLE  # stickied, NSFW and removed posts are never told
 
-    fourth = await tell(after=replies[-1], **another(replies[-1]))
+    fourth = await tell("reddit.another", after=replies[-1])
     assert fourth.data["source"] == "local collection"
     assert fourth.text.startswith("You've heard every joke I found on r/jokes today, so this one is from my local collection:")
     assert context(fourth, "reddit-told")["ids"] == [r.data["id"] for r in replies] + [fourth.data["id"]]
@@ -51,8 +51,14 @@ async def test_a_fact_is_the_til_title_made_a_sentence(tell: Tell) -> None:
 
     assert reply.text.split("\n")[0] in {"Did you know? Octopuses have three hearts.", "Did you know? Honey never really spoils."}
     assert reply.parts == (QuickReplies(("another one", "tell me a joke")),)
-    more = await tell(after=reply, **another(reply))
+    more = await tell("reddit.another", after=reply)
     assert more.data["kind"] == "fact" and more.data["id"] != reply.data["id"]
+
+
+async def test_another_with_parameters_follows_them(tell: Tell) -> None:
+    first = await tell(content="joke", topic="dogs")
+    fact = await tell("reddit.another", after=first, content="fact", topic="octopuses")
+    assert fact.data["kind"] == "fact" and "three hearts" in fact.text
 
 
 async def test_a_topic_picks_a_matching_joke(tell: Tell) -> None:
@@ -62,7 +68,7 @@ async def test_a_topic_picks_a_matching_joke(tell: Tell) -> None:
 
 async def test_another_one_keeps_the_topic(tell: Tell) -> None:
     first = await tell(content="joke", topic="dogs")
-    second = await tell(after=first, **another(first))
+    second = await tell("reddit.another", after=first)
 
     assert second.data["source"] == "local collection"
     assert "dog" in local_story(second.data["id"]).tags
@@ -123,7 +129,7 @@ async def test_one_failing_subreddit_of_several_is_skipped(reddit: FakeReddit, t
 async def test_when_everything_was_told_it_says_so(tell: Tell, reddit: FakeReddit) -> None:
     told = sorted(TELLABLE | {s.id for s in local_stories()["joke"]})
     previous = Reply(text="", contexts=(OutputContext("reddit-told", lifespan=1000, parameters={"ids": told}),))
-    reply = await tell(after=previous, content="joke")
+    reply = await tell("reddit.another", after=previous)
 
     assert reply.text == "You've heard every joke I have for now. Ask me again tomorrow for fresh ones from Reddit!"
 
