@@ -11,6 +11,7 @@ from typing import Sequence
 
 from chatops.config import Settings, load_settings
 from chatops.errors import ChatOpsError
+from chatops.security.audit_view import add_audit_arguments
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -57,6 +58,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from chatops.security.audit_view import audit_command
+    from chatops.store import create_store
+
+    async def run() -> str:
+        store = create_store(_settings(args).store)
+        await store.open()
+        try:
+            return await audit_command(args, store)
+        finally:
+            await store.close()
+
+    print(asyncio.run(run()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chatops", description="Operate your infrastructure by chatting.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -77,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate an agent and print its counts")
     check.add_argument("--agent")
     check.set_defaults(run=cmd_check)
+    audit = commands.add_parser("audit", help="read the audit log")
+    audit.add_argument("--store", help="store URL (default: CHATOPS_STORE)")
+    add_audit_arguments(audit)
+    audit.set_defaults(run=cmd_audit)
     return parser
 
 

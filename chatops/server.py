@@ -14,6 +14,7 @@ from chatops.config import Settings
 from chatops.fulfillment.access import AccessPolicy
 from chatops.fulfillment.registry import HandlerTable
 from chatops.runtime import Runtime
+from chatops.security.audit_view import AuditEndpoint
 from chatops.server_keys import RUNTIME, SETTINGS, RuntimeSlot
 from chatops.store.base import Store
 
@@ -41,6 +42,7 @@ def create_app(
 
     app.cleanup_ctx.append(runtime_ctx)
     web_channel.setup(app)
+    app.router.add_get("/api/v1/audit", AuditEndpoint(lambda request: slot.runtime.store, settings.security.admin_tokens).handle)
     dialogflow_channel.setup(app)
     return app
 
