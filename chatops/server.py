@@ -8,6 +8,7 @@ from typing import Any, AsyncIterator, Mapping
 from aiohttp import web
 
 from chatops.channels import dialogflow as dialogflow_channel
+from chatops.channels import slack as slack_channel
 from chatops.channels import web as web_channel
 from chatops.channels.http_errors import error_middleware
 from chatops.config import Settings
@@ -40,6 +41,7 @@ def create_app(
     app.cleanup_ctx.append(runtime_ctx)
     web_channel.setup(app)
     dialogflow_channel.setup(app)
+    slack_channel.setup(app)
     return app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from chatops.config import Settings
 from tests.channels import interim_nlu
 from tests.channels.support import channel_settings, use_channel_table, write_agent
+from tests.fakes.slack import FakeSlack
 
 
 @pytest.fixture(autouse=True)
@@ -25,3 +27,9 @@ def agent_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(agent_dir: Path) -> Settings:
     return channel_settings(agent_dir)
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack(emails={"U123": "alice@example.com"}) as fake:
+        yield fake
