@@ -10,6 +10,7 @@ from aiohttp import web
 from chatops.channels import dialogflow as dialogflow_channel
 from chatops.channels import slack as slack_channel
 from chatops.channels import web as web_channel
+from chatops.channels import webchat
 from chatops.channels.http_errors import error_middleware
 from chatops.config import Settings
 from chatops.fulfillment.access import AccessPolicy
@@ -42,6 +43,7 @@ def create_app(
     web_channel.setup(app)
     dialogflow_channel.setup(app)
     slack_channel.setup(app)
+    webchat.setup(app)
     return app
 
 
