@@ -17,12 +17,13 @@ from chatops.engine.agent import Agent
 from chatops.engine.dialogue import Engine
 from chatops.engine.loader import load_agent
 from chatops.engine.nlu import NLU, train_nlu
-from chatops.fulfillment.access import AccessPolicy, PermissionSet
+from chatops.fulfillment.access import AccessPolicy
 from chatops.fulfillment.conversation import Conversation
 from chatops.fulfillment.dispatcher import Dispatcher
 from chatops.fulfillment.jobs import JobRunner
-from chatops.fulfillment.registry import Registry, Resources
+from chatops.fulfillment.registry import HandlerTable, Registry, Resources
 from chatops.fulfillment.tasks import TaskGroup
+from chatops.security.policy import load_policy
 from chatops.store import Store, create_store
 from handlers import load_tables
 
@@ -55,9 +56,10 @@ class Runtime:
         policy: AccessPolicy | None = None,
         store: Store | None = None,
         resume_jobs: bool = True,
+        tables: list[HandlerTable] | None = None,
     ) -> AsyncIterator[Runtime]:
-        """Build and open everything; ``resources``/``policy``/``store`` replace the configured ones (tests)."""
-        registry = Registry(load_tables(settings.engine.handlers))
+        """Build and open everything; the keyword arguments replace the configured parts (tests)."""
+        registry = Registry(tables if tables is not None else load_tables(settings.engine.handlers))
         agent = load_agent(settings.engine.agent_dir or None, actions=set(registry.actions) | BUILTIN_ACTIONS)
         nlu = await asyncio.to_thread(train_nlu, agent)
         engine = Engine(
@@ -73,7 +75,7 @@ class Runtime:
                     if kind not in opened:
                         opened.add(kind, await stack.enter_async_context(factory(settings)))
             tasks = TaskGroup()
-            dispatcher = Dispatcher(registry, store=store, settings=settings, resources=opened, policy=policy or _policy(settings))
+            dispatcher = Dispatcher(registry, store=store, settings=settings, resources=opened, policy=policy or _policy(settings, registry))
             conversation = Conversation(engine, dispatcher, store, shared_lock=not settings.store.url.startswith("sqlite"))
             jobs = JobRunner(
                 registry, store=store, resources=opened, settings=settings, tasks=tasks,
@@ -91,5 +93,7 @@ class Runtime:
                 await tasks.drain(timeout=5.0)
 
 
-def _policy(settings: Settings) -> AccessPolicy:
-    return PermissionSet()
+def _policy(settings: Settings, registry: Registry) -> AccessPolicy:
+    policy = load_policy(settings.security)
+    policy.check_permissions(action.access for action in registry.actions.values() if action.access)
+    return policy

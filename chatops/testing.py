@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 from chatops.config import Settings, load_settings
 from chatops.fulfillment.access import AccessPolicy, PermissionSet
+from chatops.fulfillment.registry import HandlerTable
 from chatops.models import Principal, Query, QueryResult, Reply
 from chatops.runtime import Runtime
 from chatops.store.base import Store
@@ -36,6 +37,7 @@ class ChatHarness:
         principal: Principal | None = None,
         session: str = "test-session",
         overrides: Mapping[str, Mapping[str, Any]] | None = None,
+        tables: list[HandlerTable] | None = None,
     ) -> None:
         base = settings or load_settings(env={}, overrides=overrides)
         self.settings = dataclasses.replace(
@@ -44,6 +46,7 @@ class ChatHarness:
         self._resources = resources
         self._policy = policy
         self._store = store
+        self._tables = tables
         self.principal = principal or Principal(id="tester", channel="test")
         self.session = session
         self.results: list[QueryResult] = []
@@ -52,7 +55,9 @@ class ChatHarness:
 
     async def __aenter__(self) -> ChatHarness:
         self.runtime = await self._stack.enter_async_context(
-            Runtime.open(self.settings, resources=self._resources, policy=self._policy, store=self._store)
+            Runtime.open(
+                self.settings, resources=self._resources, policy=self._policy, store=self._store, tables=self._tables
+            )
         )
         return self
 

@@ -62,6 +62,8 @@ def _str_list(data: dict[str, Any], key: str, file: str) -> tuple[str, ...]:
     value = data.get(key) or []
     if isinstance(value, str):
         value = [value]
+    if isinstance(value, list) and any(isinstance(item, bool) for item in value):
+        raise AgentError(file, key, "has a bare yes/no/on/off, which YAML reads as true/false: put it in quotes")
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise AgentError(file, key, "must be a list of strings")
     return tuple(value)

@@ -45,6 +45,7 @@ class Conversation:
         lock_lease_seconds: float = 30.0,
         lock_wait_seconds: float = 20.0,
         shared_lock: bool = False,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.engine = engine
         self.dispatcher = dispatcher
@@ -53,13 +54,14 @@ class Conversation:
         self.lock_lease_seconds = lock_lease_seconds
         self.lock_wait_seconds = lock_wait_seconds
         self.shared_lock = shared_lock
+        self.clock = clock
         self.sinks: list[Sink] = []
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def handle(self, query: Query) -> QueryResult:
         async with self._session_lock(query.session):
             state = await self._load(query.session)
-            turn = self.engine.turn(state, query, now=time.time())
+            turn = self.engine.turn(state, query, now=self.clock())
             reply = await self.dispatcher.fulfill(turn, state, query)
             reply = await self._apply(reply, state, query)
             notifications = tuple(Reply(**item) for item in state.memory.pop(OUTBOX, []))

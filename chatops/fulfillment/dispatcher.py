@@ -88,7 +88,10 @@ class Dispatcher:
     async def _check_access(self, action: Action, call: HandlerCall) -> Reply | None:
         if action.access is None:
             return None
-        resource = action.resource(call.parameters) if action.resource else ""
+        try:
+            resource = action.resource_of(call.parameters)
+        except ChatOpsError as exc:
+            return Reply(text=exc.user_message)
         decision = self.policy.check(call.principal, action.access, resource)
         if decision.allowed:
             return None
@@ -96,8 +99,9 @@ class Dispatcher:
             principal=call.principal, action=action.name, parameters=call.parameters,
             decision="denied", outcome=decision.reason or "denied", session=call.session,
         )
-        on = f" on {resource}" if resource else ""
-        return Reply(text=texts.DENIED.format(permission=action.access, on=on) + (f" {decision.reason}" if decision.reason else ""))
+        on = f" on {resource}" if resource not in ("", "*") else ""
+        reason = f" ({decision.reason})" if decision.reason else ""
+        return Reply(text=texts.DENIED.format(permission=action.access, on=on, reason=reason))
 
     async def _ask_confirmation(self, action: Action, call: HandlerCall, state: SessionState) -> Reply:
         if action.plan is not None:
@@ -163,6 +167,7 @@ class Dispatcher:
         if pending["requester"] != query.principal.id:
             return Reply(text=texts.ONLY_REQUESTER, contexts=(OutputContext(CONFIRM_CONTEXT, lifespan=2),))
         state.memory.pop(CONFIRMATION_KEY)
+        state.set_context(CONFIRM_CONTEXT, 0)
         if time.time() > pending["expires"]:
             await self._audit_pending(pending, query, state, "cancelled", "confirmation expired")
             return Reply(text=texts.CONFIRMATION_EXPIRED)
@@ -182,6 +187,7 @@ class Dispatcher:
         if pending["requester"] != query.principal.id:
             return Reply(text=texts.ONLY_REQUESTER, contexts=(OutputContext(CONFIRM_CONTEXT, lifespan=2),))
         state.memory.pop(CONFIRMATION_KEY)
+        state.set_context(CONFIRM_CONTEXT, 0)
         await self._audit_pending(pending, query, state, "cancelled", "declined by the requester")
         return Reply(text=texts.CANCELLED)
 
