@@ -11,10 +11,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright
 
-from tests.channels import interim_nlu
-from tests.channels.support import channel_settings, serve, use_channel_table, write_agent
+from tests.channels.support import channel_settings, serve, write_agent
 
 CHROMIUM = os.environ.get("CHATOPS_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -33,7 +33,9 @@ def _require_chromium() -> None:
     pytest.skip(message)
 
 
-@pytest.fixture
+# One browser and one app per module (launching Chromium and training the NLU are the slow parts);
+# every test still gets a fresh browser context, so its own sessionStorage and its own chat session.
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def browser() -> AsyncIterator[Browser]:
     _require_chromium()
     async with async_playwright() as playwright:
@@ -44,16 +46,14 @@ async def browser() -> AsyncIterator[Browser]:
             await chromium.close()
 
 
-@pytest.fixture
-async def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     """The base URL of the real app (REST API, widget, demo page) on 127.0.0.1."""
-    use_channel_table(monkeypatch)
-    interim_nlu.install_if_missing(monkeypatch)
-    async with serve(channel_settings(write_agent(tmp_path / "agent"))) as client:
+    async with serve(channel_settings(write_agent(tmp_path_factory.mktemp("agent")))) as client:
         yield str(client.make_url("/"))
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module")
 async def page(browser: Browser) -> AsyncIterator[Page]:
     context = await browser.new_context(viewport={"width": 1100, "height": 800})
     try:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from playwright.async_api import ConsoleMessage, Page, Route, expect
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 WIDGET = "chatops-chat"
 BOT = f"{WIDGET} .msg.bot"

@@ -1,4 +1,4 @@
-"""Fixtures of the channel tests: the test agent and handler table, settings pointing at them."""
+"""Fixtures of the channel tests: the test agent, settings pointing at it, the fake Slack Web API."""
 
 from __future__ import annotations
 
@@ -8,15 +8,8 @@ from pathlib import Path
 import pytest
 
 from chatops.config import Settings
-from tests.channels import interim_nlu
-from tests.channels.support import channel_settings, use_channel_table, write_agent
+from tests.channels.support import channel_settings, write_agent
 from tests.fakes.slack import FakeSlack
-
-
-@pytest.fixture(autouse=True)
-def _channel_table(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_channel_table(monkeypatch)
-    interim_nlu.install_if_missing(monkeypatch)
 
 
 @pytest.fixture
