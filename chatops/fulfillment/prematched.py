@@ -91,6 +91,11 @@ def adopt_contexts(state: SessionState, contexts: tuple[Context, ...]) -> None:
     state.contexts = {c.name.lower(): Context(c.name.lower(), c.lifespan, dict(c.parameters)) for c in contexts}
 
 
+def drop_expired(state: SessionState) -> None:
+    """After the turn, contexts that lived for it only (lifespan 0) are gone."""
+    state.contexts = {name: ctx for name, ctx in state.contexts.items() if ctx.lifespan > 0}
+
+
 def stale_confirmation(state: SessionState, token: str | None) -> bool:
     """True when a confirm/cancel answers a question that is no longer the pending one."""
     if token is None:
