@@ -8,6 +8,7 @@ returns at once (bolt acknowledges Slack) after handing the work to ``SlackTurns
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp
@@ -30,6 +31,7 @@ from chatops.errors import StoreUnavailable
 log = logging.getLogger(__name__)
 
 COMMAND = "/chatops"
+ANY_EVENT = re.compile(r".+")
 # Slack retries an unacknowledged event three times within about an hour.
 EVENT_TTL_SECONDS = 3600.0
 
@@ -112,6 +114,9 @@ def build_bolt_app(turns: SlackTurns, client: AsyncWebClient, *, signing_secret:
     async def on_link(ack: Ack) -> None:
         await ack()  # a URL button opens in the browser; Slack still wants the click acknowledged
 
+    async def on_other_event() -> None:
+        """Other subscribed events are acknowledged (bolt answers 404 otherwise, and Slack retries)."""
+
     app.middleware(dedupe)
     app.event("app_mention")(on_mention)
     app.event("message")(on_message)
@@ -120,4 +125,5 @@ def build_bolt_app(turns: SlackTurns, client: AsyncWebClient, *, signing_secret:
     app.action(CANCEL_ACTION)(on_answer)
     app.action(QUICK_REPLY_PATTERN)(on_quick_reply)
     app.action(LINK_PATTERN)(on_link)
+    app.event(ANY_EVENT)(on_other_event)  # last: the first matching listener wins
     return app

@@ -114,7 +114,8 @@ class SlackTurns:
         except StoreUnavailable:
             await self.delivery.tell(target, fulfillment_texts.STORE_DOWN)
             return
-        status = (texts.SLACK_CONFIRMED if yes else texts.SLACK_CANCELLED).format(user=clicker)
+        answered = texts.SLACK_CONFIRMED if yes else texts.SLACK_CANCELLED
+        status = texts.SLACK_STALE if result.stale else answered.format(user=clicker)
         reply = result.reply
         await self.delivery.replace(message["channel"], message["ts"], status=status, reply=reply, target=target)
         if reply.visibility is not Visibility.PUBLIC:

@@ -79,7 +79,8 @@ class Conversation:
             else:
                 state.decrement()
             action = choose_action(matched, set(self.dispatcher.registry.actions) | set(self.dispatcher.builtins))
-            if stale_confirmation(state, matched.confirmation):
+            stale = stale_confirmation(state, matched.confirmation)
+            if stale:
                 reply = Reply(text=STALE_CONFIRMATION)
             else:
                 reply = await self.dispatcher.fulfill(matched_turn(matched, action), state, matched.as_query())
@@ -88,7 +89,7 @@ class Conversation:
             drop_expired(state)
             notifications = tuple(Reply(**item) for item in state.memory.pop(OUTBOX, []))
             await self._save(state)
-        return MatchedResult(reply=reply, action=action, notifications=notifications)
+        return MatchedResult(reply=reply, action=action, notifications=notifications, stale=stale)
 
     async def _apply(self, reply: Reply, state: SessionState, query: Query) -> Reply:
         for _ in range(MAX_FOLLOWUP_EVENTS):

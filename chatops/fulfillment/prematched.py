@@ -59,11 +59,15 @@ class MatchedQuery:
 
 @dataclass(frozen=True)
 class MatchedResult:
-    """The reply, the action that served it (None: no handler did), and replies queued for the session."""
+    """The reply, the action that served it (None: no handler did), and replies queued for the session.
+
+    ``stale`` says a confirm/cancel answered a question that was no longer pending, so nothing ran.
+    """
 
     reply: Reply
     action: str | None
     notifications: tuple[Reply, ...] = ()
+    stale: bool = False
 
 
 def choose_action(query: MatchedQuery, known: Collection[str]) -> str | None:

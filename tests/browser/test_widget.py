@@ -81,10 +81,8 @@ async def test_a_host_page_style_does_not_change_the_widget(page: Page, site: st
     targets = [BOT, f"{WIDGET} .msg.user", f"{WIDGET} .quick button >> nth=0", f"{WIDGET} form button", f"{WIDGET} header", f"{WIDGET} input"]
 
     async def probe() -> list[dict[str, str]]:
-        return [
-            await page.locator(t).first.evaluate("(e, props) => Object.fromEntries(props.map(p => [p, getComputedStyle(e)[p.replace(/-(.)/g, (_, c) => c.toUpperCase())]]))", PROBED)
-            for t in targets
-        ]
+        styles = "(e, props) => Object.fromEntries(props.map(p => [p, getComputedStyle(e).getPropertyValue(p)]))"
+        return [await page.locator(t).first.evaluate(styles, PROBED) for t in targets]
 
     before = await probe()
     await page.add_style_tag(content=HOSTILE_STYLE)

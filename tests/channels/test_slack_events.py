@@ -128,6 +128,16 @@ async def test_the_slash_command_is_acknowledged_then_answered(settings: Setting
     assert status == 200 and body == texts.SLACK_EMPTY  # bolt answers a text-only ack as plain text
 
 
+async def test_other_subscribed_events_are_acknowledged_and_ignored(settings: Settings, fake_slack: FakeSlack) -> None:
+    body = event(event_id="Ev0050")
+    body["event"] = {"type": "reaction_added", "user": USER, "reaction": "tada", "item": {"type": "message", "channel": CHANNEL}}
+    async with serve(slack_settings(settings, fake_slack)) as client:
+        status, _ = await post_event(client, body)
+        await settled(client)
+    assert status == 200
+    assert [c.method for c in fake_slack.calls if c.method != "auth.test"] == []
+
+
 async def test_url_verification_answers_the_challenge(settings: Settings, fake_slack: FakeSlack) -> None:
     body = {"token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "type": "url_verification"}
     async with serve(slack_settings(settings, fake_slack)) as client:
@@ -149,6 +159,8 @@ async def test_slack_stays_unmounted_without_a_bot_token(settings: Settings) -> 
         ({"socket_mode": True, "app_token": ""}, "app-level token"),
     ],
 )
-def test_misconfiguration_is_reported_when_the_app_is_built(settings: Settings, fake_slack: FakeSlack, values: dict[str, object], problem: str) -> None:
+def test_misconfiguration_is_reported_when_the_app_is_built(
+    settings: Settings, fake_slack: FakeSlack, values: dict[str, object], problem: str
+) -> None:
     with pytest.raises(ConfigError, match=problem):
         create_app(slack_settings(settings, fake_slack, **values))

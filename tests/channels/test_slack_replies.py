@@ -67,7 +67,7 @@ async def test_cancel_replaces_the_question_and_runs_nothing(settings: Settings,
         [_, again] = await fake_slack.wait_for("chat.update", count=2)
         audit = await client.server.app[RUNTIME].runtime.store.query_audit(action="test.restart")
     assert updated.args["text"].startswith("Cancelled by <@U123>.")
-    assert STALE_CONFIRMATION in again.args["text"]
+    assert again.args["text"] == f"{texts.SLACK_STALE} {STALE_CONFIRMATION}"
     assert "confirmed" not in [r.decision for r in audit]
 
 
