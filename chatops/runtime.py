@@ -76,21 +76,29 @@ class Runtime:
                         opened.add(kind, await stack.enter_async_context(factory(settings)))
             tasks = TaskGroup()
             dispatcher = Dispatcher(registry, store=store, settings=settings, resources=opened, policy=policy or _policy(settings, registry))
-            conversation = Conversation(engine, dispatcher, store, shared_lock=not settings.store.url.startswith("sqlite"))
+            conversation = Conversation(engine, dispatcher, store, shared_lock=not settings.store.url.endswith(":memory:"))
             jobs = JobRunner(
-                registry, store=store, resources=opened, settings=settings, tasks=tasks,
+                registry, store=store, resources=opened, settings=settings,
                 notify=conversation.notify_job, owner=conversation.instance,
             )
+            stack.push_async_callback(jobs.stop)
             dispatcher.jobs = jobs
             runtime = cls(settings, agent, nlu, registry, store, opened, engine, dispatcher, conversation, jobs, tasks)
             if resume_jobs:
                 resumed = await jobs.resume_all()
                 if resumed:
                     log.info("resumed %d unfinished job(s)", resumed)
+                sweeper = asyncio.get_running_loop().create_task(jobs.sweep(), name="job-sweep")
+                stack.push_async_callback(_stop, sweeper)
             try:
                 yield runtime
             finally:
                 await tasks.drain(timeout=5.0)
+
+
+async def _stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 def _policy(settings: Settings, registry: Registry) -> AccessPolicy:
