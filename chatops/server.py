@@ -8,7 +8,9 @@ from typing import Any, AsyncIterator, Mapping
 from aiohttp import web
 
 from chatops.channels import dialogflow as dialogflow_channel
+from chatops.channels import slack as slack_channel
 from chatops.channels import web as web_channel
+from chatops.channels import webchat
 from chatops.channels.http_errors import error_middleware
 from chatops.config import Settings
 from chatops.fulfillment.access import AccessPolicy
@@ -44,6 +46,8 @@ def create_app(
     web_channel.setup(app)
     app.router.add_get("/api/v1/audit", AuditEndpoint(lambda request: slot.runtime.store, settings.security.admin_tokens).handle)
     dialogflow_channel.setup(app)
+    slack_channel.setup(app)
+    webchat.setup(app)
     return app
 
 
