@@ -40,6 +40,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_shell(args: argparse.Namespace) -> int:
     from chatops.shell import run_shell
 
+    # Only errors: warnings (Reddit unreachable, say) are already said in the chat itself.
+    logging.basicConfig(level=logging.ERROR, format="(%(levelname)s %(name)s: %(message)s)")
     return asyncio.run(run_shell(_settings(args), user=args.user, stdin=sys.stdin, stdout=sys.stdout))
 
 
