@@ -51,11 +51,11 @@ class Listing:
 
 
 async def paged(
-    cluster: Cluster, method: Callable[..., Any], *, page_size: int, token: str = "", **kwargs: Any
+    cluster: Cluster, method: Callable[..., Any], *args: Any, page_size: int, token: str = "", **kwargs: Any
 ) -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
     """Yield (the token that fetched the page, its items) for every page of a list call."""
     while True:
-        body = await cluster.call(method, limit=page_size, _continue=token or None, **kwargs)
+        body = await cluster.call(method, *args, limit=page_size, _continue=token or None, **kwargs)
         yield token, body.get("items") or []
         token = (body.get("metadata") or {}).get("continue") or ""
         if not token:

@@ -42,6 +42,7 @@ BUILTIN = (
         merge_keys=_prefixed("spec", _POD_SPEC_KEYS), fields=("status.phase", "spec.nodeName"),
     ),
     Kind("", "v1", "secrets", "Secret", namespaced=True, fields=("type",)),
+    Kind("", "v1", "configmaps", "ConfigMap", namespaced=True),
     Kind("", "v1", "services", "Service", namespaced=True, status_subresource=True, merge_keys={"spec.ports": "port"}),
     Kind("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", namespaced=True, status_subresource=True),
     Kind("storage.k8s.io", "v1", "storageclasses", "StorageClass", namespaced=False),

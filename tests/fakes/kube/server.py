@@ -204,9 +204,11 @@ class FakeKubeApi:
             for event in filter(wanted, backlog):
                 await _send(response, event.type, event.obj)
             await self._follow(response, queue, wanted, float(query.get("timeoutSeconds") or 1800))
+            await response.write_eof()
+        except ConnectionResetError:
+            pass  # the client went away: the watch is over
         finally:
             self.store.unsubscribe(queue)
-        await response.write_eof()
         return response
 
     async def _follow(self, response: web.StreamResponse, queue: asyncio.Queue[Event | None], wanted: Any, timeout: float) -> None:
