@@ -136,12 +136,12 @@ async def test_rotation_keeps_old_cas_until_they_expire(make_call: MakeCall, adm
 async def test_missing_secret_is_created_with_rsa_on_request(make_call: MakeCall, admin: Mapping[str, client.ApiClient],
                                                              tmp_path: Path) -> None:
     await webhook(admin[SOURCE], NS, SVC, days_left=12, with_secret=False)
-    reply = await certs.certs_rotate(make_call("certs.rotate", webhook=SVC, key="rsa 4096", confirmed=True))
-    assert f"Secret {SVC}-certs created" in reply.text and "(RSA 4096)" in reply.text
+    reply = await certs.certs_rotate(make_call("certs.rotate", webhook=SVC, key="RSA-2048", confirmed=True))
+    assert f"Secret {SVC}-certs created" in reply.text and "(RSA 2048)" in reply.text
     secret = await client.CoreV1Api(admin[SOURCE]).read_namespaced_secret(f"{SVC}-certs", NS)
     assert secret.type == "kubernetes.io/tls"
     key = load_pem_private_key(base64.b64decode(secret.data["tls.key"]), None)
-    assert isinstance(key, rsa.RSAPrivateKey) and key.key_size == 4096
+    assert isinstance(key, rsa.RSAPrivateKey) and key.key_size == 2048
     bundle = (await _bundles(admin[SOURCE]))[f"a.{SVC}.example.com"]
     assert await handshake(tmp_path, cert_pem=base64.b64decode(secret.data["tls.crt"]).decode(),
                            key_pem=base64.b64decode(secret.data["tls.key"]).decode(), bundle_pem=bundle, hostname=HOST)
