@@ -127,6 +127,8 @@ class AwsSettings:
     endpoint_url: str = setting("", "CHATOPS_SSM_ENDPOINT", "SSM endpoint URL (a local server in tests).")
     access_key_id: str = setting("", "AWS_ACCESS_KEY_ID", "AWS access key id; empty: the default chain.")
     secret_access_key: str = setting("", "AWS_SECRET_ACCESS_KEY", "AWS secret access key.")
+    ssm_attempts: int = setting(4, "CHATOPS_SSM_ATTEMPTS", "Tries of one SSM call when AWS throttles or fails (5xx).")
+    ssm_backoff_seconds: float = setting(0.25, "CHATOPS_SSM_BACKOFF", "First retry delay for SSM; doubles each try, with jitter.")
 
 
 @dataclass(frozen=True)
@@ -213,4 +215,11 @@ def reference() -> list[tuple[str, str, str]]:
     return rows
 
 
-__all__ = ["Settings", "load_settings", "reference", "setting"]
+def reference_markdown() -> str:
+    """The configuration table as Markdown, as the README carries it."""
+    lines = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    lines += [f"| `{env}` | {f'`{default}`' if default else ''} | {help} |" for env, default, help in reference()]
+    return "\n".join(lines)
+
+
+__all__ = ["Settings", "load_settings", "reference", "reference_markdown", "setting"]

@@ -142,3 +142,4 @@ class QueryResult:
     fulfillment_text: str
     reply: Reply
     language: str = "en"
+    notifications: tuple[Reply, ...] = ()

@@ -10,13 +10,13 @@ from __future__ import annotations
 import inspect
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, Protocol, TypeVar
 
 from chatops.config import Settings
 from chatops.models import Context, Principal, Reply
 
 if TYPE_CHECKING:
-    from chatops.store.base import Store
+    from chatops.store.base import Job, Store
 
 T = TypeVar("T")
 
@@ -40,6 +40,29 @@ class Resources:
         return kind in self._items
 
 
+class JobControl(Protocol):
+    """Lets a handler start long-running work that outlives the turn (and a restart)."""
+
+    async def start(self, kind: str, parameters: Mapping[str, Any], *, call: HandlerCall) -> Job: ...
+
+
+Notify = Callable[[Reply], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a job follower gets: where to report progress and how to save its checkpoint."""
+
+    store: Store
+    resources: Resources
+    settings: Settings
+    notify: Notify
+    checkpoint: Callable[[Job], Awaitable[None]]
+
+
+JobFollower = Callable[["Job", JobContext], Awaitable[None]]
+
+
 @dataclass(frozen=True)
 class HandlerCall:
     """Everything a handler gets: typed parameters, who asked, and the clients it may use."""
@@ -55,6 +78,7 @@ class HandlerCall:
     query_text: str = ""
     confirmed: bool = False
     language: str = "en"
+    jobs: JobControl | None = None
 
     def param(self, name: str, default: Any = None) -> Any:
         """A parameter's value, with empty strings and empty lists counting as absent."""
@@ -63,6 +87,7 @@ class HandlerCall:
 
 
 Handler = Callable[[HandlerCall], Awaitable[Reply]]
+ResourceOf = Callable[[Mapping[str, Any]], str]
 ResourceFactory = Callable[[Settings], AbstractAsyncContextManager[Any]]
 
 
@@ -76,6 +101,15 @@ class Action:
     confirm: bool = False
     plan: Handler | None = None
     table: str = ""
+    resource: ResourceOf | None = None
+
+    def resource_of(self, parameters: Mapping[str, Any]) -> str:
+        """What the call acts on, for the access policy; ``*`` when the action is not scoped.
+
+        The action's resource function may raise ``InputError`` for a malformed
+        parameter, so a bad path is explained before any policy decision.
+        """
+        return self.resource(parameters) if self.resource is not None else "*"
 
 
 @dataclass
@@ -85,6 +119,7 @@ class HandlerTable:
     name: str
     actions: dict[str, Action] = field(default_factory=dict)
     resources: dict[type, ResourceFactory] = field(default_factory=dict)
+    followers: dict[str, JobFollower] = field(default_factory=dict)
 
     def action(
         self,
@@ -93,12 +128,15 @@ class HandlerTable:
         access: str | None = None,
         confirm: bool = False,
         plan: Handler | None = None,
+        resource: ResourceOf | None = None,
     ) -> Callable[[Handler], Handler]:
         """Register ``async def handler(call) -> Reply`` under ``name``; returns it unchanged.
 
         ``access`` is the permission the policy must grant (None: open to everyone);
         ``confirm`` makes the dispatcher ask before running it, showing ``plan``'s reply
-        (or a generic description) first.
+        (or a generic description) first. ``resource`` maps the call's parameters to what it
+        acts on (``lambda p: p["path"]``, ``kube:<cluster>/<namespace>``) so the policy can
+        scope the permission; without it the action is unscoped (``*``).
         """
         if name in self.actions:
             raise ValueError(f"handler table {self.name!r}: action {name!r} is registered twice")
@@ -108,7 +146,9 @@ class HandlerTable:
         def register(handler: Handler) -> Handler:
             if not inspect.iscoroutinefunction(handler):
                 raise TypeError(f"handler table {self.name!r}: handler for {name!r} must be an async function")
-            self.actions[name] = Action(name, handler, access=access, confirm=confirm, plan=plan, table=self.name)
+            self.actions[name] = Action(
+                name, handler, access=access, confirm=confirm, plan=plan, table=self.name, resource=resource
+            )
             return handler
 
         return register
@@ -125,13 +165,29 @@ class HandlerTable:
         return register
 
 
+    def job(self, kind: str) -> Callable[[JobFollower], JobFollower]:
+        """Register ``async def follow(job, ctx)``: runs a job of ``kind``, also when resumed after a restart."""
+
+        def register(follower: JobFollower) -> JobFollower:
+            if not inspect.iscoroutinefunction(follower):
+                raise TypeError(f"handler table {self.name!r}: follower for job {kind!r} must be an async function")
+            if kind in self.followers:
+                raise ValueError(f"handler table {self.name!r}: job kind {kind!r} is registered twice")
+            self.followers[kind] = follower
+            return follower
+
+        return register
+
+
 class Registry:
     """The actions of every loaded table, by name."""
 
     def __init__(self, tables: list[HandlerTable]) -> None:
         self.tables = list(tables)
         self.actions: dict[str, Action] = {}
+        self.followers: dict[str, JobFollower] = {}
         for table in tables:
+            self.followers.update(table.followers)
             for name, action in table.actions.items():
                 if name in self.actions:
                     raise ValueError(f"action {name!r} is registered by {self.actions[name].table!r} and {table.name!r}")

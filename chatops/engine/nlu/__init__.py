@@ -7,6 +7,7 @@ The dialogue layer depends only on this module's ``NLU`` protocol, the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Collection, Protocol
 
 from chatops.engine.agent import Agent
@@ -40,10 +41,13 @@ class NLU(Protocol):
     def classify(self, text: str, *, candidates: Collection[str] | None = None) -> list[IntentScore]:
         """Intents sorted by confidence (highest first), restricted to ``candidates`` when given."""
 
-    def extract(self, text: str, *, intent: str | None = None) -> list[EntityMatch]:
-        """Entities in ``text``; ``intent`` lets a learned tagger use the intent's slots."""
+    def extract(self, text: str, *, intent: str | None = None, now: datetime | None = None) -> list[EntityMatch]:
+        """Entities in ``text``; ``intent`` lets a learned tagger use the intent's slots.
 
-    def resolve(self, text: str, entity: str) -> EntityMatch | None:
+        ``now`` is the reference for relative dates ("tomorrow"); default: the current time.
+        """
+
+    def resolve(self, text: str, entity: str, *, now: datetime | None = None) -> EntityMatch | None:
         """Read the whole of ``text`` (an answer to a prompt) as one value of ``entity``."""
 
 

@@ -1,0 +1,60 @@
+"""JSON errors for every HTTP failure: a code, a readable message, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Awaitable, Callable
+
+from aiohttp import web
+
+from chatops.errors import AccessError, ChatOpsError, InputError, NotFoundError
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def json_error(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": code, "message": message}, status=status)
+
+
+async def read_json(request: web.Request) -> Any:
+    """The body as JSON; a body too large or not JSON becomes a readable error."""
+    raw = await request.read()
+    if not raw.strip():
+        raise InputError("The request body is empty; send a JSON object.")
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"The request body is not valid JSON: {exc}.") from exc
+
+
+STATUS_MESSAGES = {
+    404: ("not_found", "There is nothing at this address."),
+    405: ("method_not_allowed", "This address does not accept that method."),
+    413: ("too_large", "The request body is too large."),
+}
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status in STATUS_MESSAGES:
+            code, message = STATUS_MESSAGES[exc.status]
+            return json_error(exc.status, code, message)
+        raise
+    except NotFoundError as exc:
+        return json_error(404, "not_found", exc.user_message)
+    except InputError as exc:
+        return json_error(400, "bad_request", exc.user_message)
+    except AccessError as exc:
+        return json_error(403, "forbidden", exc.user_message)
+    except ChatOpsError as exc:
+        log.warning("request failed: %s", exc.detail)
+        return json_error(502, "backend_error", exc.user_message)
+    except Exception:
+        log.exception("unhandled error for %s %s", request.method, request.path)
+        return json_error(500, "internal", "Something went wrong on our side. The details were logged.")

@@ -1,0 +1,94 @@
+"""The REST API: ``POST /api/v1/query`` and the health endpoints."""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from typing import Any
+
+from aiohttp import web
+
+from chatops.channels.http_errors import json_error, read_json
+from chatops.channels.web_render import render_result
+from chatops.config import Settings
+from chatops.errors import InputError, StoreUnavailable
+from chatops.fulfillment import texts
+from chatops.models import Principal, Query
+from chatops.server_keys import RUNTIME, SETTINGS
+
+SESSION_MAX = 200
+
+
+def to_query(body: Any, settings: Settings, token: str | None, request_id: str) -> Query:
+    """Validate a query body: ``{session, text | event, user?, parameters?}``."""
+    if not isinstance(body, dict):
+        raise InputError("The body must be a JSON object with 'session' and 'text' or 'event'.")
+    session = body.get("session")
+    if not isinstance(session, str) or not session.strip() or len(session) > SESSION_MAX:
+        raise InputError(f"'session' must be a non-empty string of at most {SESSION_MAX} characters.")
+    text, event = body.get("text"), body.get("event")
+    if (text is None) == (event is None):
+        raise InputError("Give exactly one of 'text' or 'event'.")
+    if text is not None:
+        if not isinstance(text, str) or not text.strip():
+            raise InputError("'text' must be a non-empty string.")
+        if len(text) > settings.server.max_utterance_chars:
+            raise InputError(f"'text' is longer than {settings.server.max_utterance_chars} characters.")
+    if event is not None and (not isinstance(event, str) or not event.strip()):
+        raise InputError("'event' must be a non-empty string.")
+    parameters = body.get("parameters") or {}
+    if not isinstance(parameters, dict):
+        raise InputError("'parameters' must be an object.")
+    user = body.get("user")
+    if user is not None and (not isinstance(user, str) or not user.strip()):
+        raise InputError("'user' must be a non-empty string.")
+    principal = Principal(id=user or "anonymous", channel="web", token=token)
+    return Query(
+        session=f"web:{session}", text=text, event=event, event_parameters=parameters, principal=principal, request_id=request_id
+    )
+
+
+def bearer_token(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() or None if header.lower().startswith("bearer ") else None
+
+
+def token_allowed(token: str | None, allowed: tuple[str, ...]) -> bool:
+    return not allowed or (token is not None and any(hmac.compare_digest(token, t) for t in allowed))
+
+
+async def query(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    token = bearer_token(request)
+    if not token_allowed(token, settings.server.api_tokens):
+        return json_error(401, "unauthorized", "A valid API token is required (Authorization: Bearer ...).")
+    request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+    body = await read_json(request)
+    q = to_query(body, settings, token, request_id)
+    runtime = request.app[RUNTIME].runtime
+    try:
+        result = await runtime.conversation.handle(q)
+    except StoreUnavailable:
+        return json_error(503, "store_unavailable", texts.STORE_DOWN)
+    return web.json_response(render_result(result, body["session"]), headers={"X-Request-Id": request_id})
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME].current
+    if runtime is None:
+        return json_error(503, "starting", "The service is still starting.")
+    try:
+        await runtime.store.ping()
+    except StoreUnavailable as exc:
+        return json_error(503, "store_unavailable", exc.user_message)
+    return web.json_response({"status": "ready", "intents": len(runtime.agent.intents)})
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_post("/api/v1/query", query)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)

@@ -1,0 +1,95 @@
+"""The command line: ``chatops serve | shell | check`` (and the NLU and agent tools)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import logging
+import sys
+from typing import Sequence
+
+from chatops.config import Settings, load_settings
+from chatops.errors import ChatOpsError
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings()
+    engine, store, server = settings.engine, settings.store, settings.server
+    if getattr(args, "agent", None):
+        engine = dataclasses.replace(engine, agent_dir=args.agent)
+    if getattr(args, "store", None):
+        store = dataclasses.replace(store, url=args.store)
+    if getattr(args, "host", None):
+        server = dataclasses.replace(server, host=args.host)
+    if getattr(args, "port", None):
+        server = dataclasses.replace(server, port=args.port)
+    return dataclasses.replace(settings, engine=engine, store=store, server=server)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from chatops.server import serve
+
+    settings = _settings(args)
+    logging.basicConfig(level=settings.server.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    serve(settings)
+    return 0
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    from chatops.shell import run_shell
+
+    return asyncio.run(run_shell(_settings(args), user=args.user, stdin=sys.stdin, stdout=sys.stdout))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from chatops.engine.loader import load_agent
+    from chatops.fulfillment.registry import Registry
+    from chatops.runtime import BUILTIN_ACTIONS
+    from handlers import load_tables
+
+    settings = _settings(args)
+    registry = Registry(load_tables(settings.engine.handlers))
+    agent = load_agent(settings.engine.agent_dir or None, actions=set(registry.actions) | BUILTIN_ACTIONS)
+    phrases = sum(len(i.phrases) for i in agent.intents.values())
+    print(f"agent {agent.name}: {len(agent.intents)} intents, {len(agent.entities)} entities, {phrases} training phrases, "
+          f"{len(registry.actions)} actions registered")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chatops", description="Operate your infrastructure by chatting.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the HTTP service (API, webhooks, web widget)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--agent", help="agent folder (default: the bundled agent)")
+    serve.add_argument("--store", help="store URL, e.g. sqlite:///chatops.db or mongodb://host/db")
+    serve.set_defaults(run=cmd_serve)
+
+    shell = commands.add_parser("shell", help="chat in the terminal, no server needed")
+    shell.add_argument("--agent")
+    shell.add_argument("--store", default="sqlite:///:memory:")
+    shell.add_argument("--user", default="local", help="the principal you chat as")
+    shell.set_defaults(run=cmd_shell)
+
+    check = commands.add_parser("check", help="validate an agent and print its counts")
+    check.add_argument("--agent")
+    check.set_defaults(run=cmd_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ChatOpsError as exc:
+        print(f"chatops: {exc.user_message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

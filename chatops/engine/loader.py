@@ -1,0 +1,215 @@
+"""Load and validate an agent folder: ``intents/*.yaml|json`` and ``entities/*.yaml|json``.
+
+Every problem names the file and the field, so an agent author can fix it
+without reading this code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from chatops.engine.agent import (
+    NORMAL_PRIORITY,
+    SYSTEM_ENTITIES,
+    Agent,
+    ContextSpec,
+    EntityEntry,
+    EntityType,
+    Intent,
+    Parameter,
+)
+from chatops.engine.phrases import parse_phrase
+from chatops.errors import AgentError
+
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+SUFFIXES = (".yaml", ".yml", ".json")
+INTENT_KEYS = {
+    "name", "phrases", "action", "parameters", "input_contexts", "output_contexts", "events",
+    "responses", "fallback", "priority", "reset_contexts",
+}
+PARAMETER_KEYS = {"name", "entity", "required", "prompts", "list", "default"}
+ENTITY_KEYS = {"name", "entries", "regexp", "fuzzy"}
+
+
+def bundled_agent_dir() -> Path:
+    """The agent shipped with the package (in a wheel) or beside it (in a checkout)."""
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "bundled_agent", package.parent / "intents"):
+        if (candidate / "intents").is_dir():
+            return candidate
+    raise AgentError(str(package), "bundled_agent", "the bundled agent is missing from this installation")
+
+
+def _read(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise AgentError(str(path), "(file)", f"cannot be read: {exc}") from exc
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES) if folder.is_dir() else []
+
+
+def _str_list(data: dict[str, Any], key: str, file: str) -> tuple[str, ...]:
+    value = data.get(key) or []
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list) and any(isinstance(item, bool) for item in value):
+        raise AgentError(file, key, "has a bare yes/no/on/off, which YAML reads as true/false: put it in quotes")
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise AgentError(file, key, "must be a list of strings")
+    return tuple(value)
+
+
+def _check_keys(data: Any, allowed: set[str], file: str, where: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise AgentError(file, where, "must be a mapping")
+    unknown = set(data) - allowed
+    if unknown:
+        raise AgentError(file, f"{where}.{sorted(unknown)[0]}" if where else sorted(unknown)[0], "unknown field")
+    return data
+
+
+def _name(data: dict[str, Any], file: str, field: str = "name") -> str:
+    name = data.get(field)
+    if not isinstance(name, str) or not NAME.match(name):
+        raise AgentError(file, field, f"must be a name of letters, digits, '.', '_' or '-', got {name!r}")
+    return name
+
+
+def _parameter(data: Any, file: str, index: int) -> Parameter:
+    where = f"parameters[{index}]"
+    data = _check_keys(data, PARAMETER_KEYS, file, where)
+    name = _name(data, file, "name") if isinstance(data.get("name"), str) else None
+    if name is None:
+        raise AgentError(file, f"{where}.name", "is required")
+    entity = data.get("entity")
+    if not isinstance(entity, str) or not entity.startswith("@"):
+        raise AgentError(file, f"{where}.entity", f"must be an entity type such as @sys.number, got {entity!r}")
+    prompts = _str_list(data, "prompts", file)
+    required = bool(data.get("required", False))
+    if required and not prompts:
+        raise AgentError(file, f"{where}.prompts", "a required parameter needs at least one prompt")
+    return Parameter(
+        name=name, entity=entity[1:], required=required, prompts=prompts,
+        is_list=bool(data.get("list", False)), default=data.get("default"),
+    )
+
+
+def _context(data: Any, file: str, index: int) -> ContextSpec:
+    where = f"output_contexts[{index}]"
+    if isinstance(data, str):
+        data = {"name": data}
+    data = _check_keys(data, {"name", "lifespan"}, file, where)
+    name = data.get("name")
+    if not isinstance(name, str) or not NAME.match(name):
+        raise AgentError(file, f"{where}.name", f"must be a context name, got {name!r}")
+    lifespan = data.get("lifespan", 5)
+    if not isinstance(lifespan, int) or isinstance(lifespan, bool) or not 0 <= lifespan <= 100:
+        raise AgentError(file, f"{where}.lifespan", f"must be a whole number of turns from 0 to 100, got {lifespan!r}")
+    return ContextSpec(name=name.lower(), lifespan=lifespan)
+
+
+def load_intent(path: Path) -> Intent:
+    file = str(path)
+    data = _check_keys(_read(path), INTENT_KEYS, file, "")
+    name = _name(data, file)
+    parameters = tuple(_parameter(p, file, i) for i, p in enumerate(data.get("parameters") or []))
+    if len({p.name for p in parameters}) != len(parameters):
+        raise AgentError(file, "parameters", "two parameters share a name")
+    known = {p.name for p in parameters}
+    phrases = []
+    for i, text in enumerate(_str_list(data, "phrases", file)):
+        phrase = parse_phrase(text, file=file, field=f"phrases[{i}]")
+        for part in phrase.parts:
+            if part.parameter is not None and part.parameter not in known:
+                raise AgentError(file, f"phrases[{i}]", f"annotates unknown parameter {part.parameter!r}")
+        phrases.append(phrase)
+    priority = data.get("priority", NORMAL_PRIORITY)
+    if not isinstance(priority, int) or isinstance(priority, bool):
+        raise AgentError(file, "priority", "must be a whole number (500000 is normal, -1 ignores the intent)")
+    action = data.get("action")
+    if action is not None and (not isinstance(action, str) or not NAME.match(action)):
+        raise AgentError(file, "action", f"must be an action name, got {action!r}")
+    return Intent(
+        name=name,
+        phrases=tuple(phrases),
+        action=action,
+        parameters=parameters,
+        input_contexts=tuple(c.lower() for c in _str_list(data, "input_contexts", file)),
+        output_contexts=tuple(_context(c, file, i) for i, c in enumerate(data.get("output_contexts") or [])),
+        events=_str_list(data, "events", file),
+        responses=_str_list(data, "responses", file),
+        fallback=bool(data.get("fallback", False)),
+        priority=priority,
+        reset_contexts=bool(data.get("reset_contexts", False)),
+        source=file,
+    )
+
+
+def load_entity(path: Path) -> EntityType:
+    file = str(path)
+    data = _check_keys(_read(path), ENTITY_KEYS, file, "")
+    name = _name(data, file)
+    if name.startswith("sys."):
+        raise AgentError(file, "name", "the sys. prefix is reserved for system entities")
+    regexp = bool(data.get("regexp", False))
+    entries = []
+    for i, raw in enumerate(data.get("entries") or []):
+        where = f"entries[{i}]"
+        if isinstance(raw, str):
+            raw = {"value": raw}
+        raw = _check_keys(raw, {"value", "synonyms"}, file, where)
+        value = raw.get("value")
+        if not isinstance(value, str) or not value.strip():
+            raise AgentError(file, f"{where}.value", "must be a non-empty string")
+        synonyms = _str_list(raw, "synonyms", file) or (value,)
+        if regexp:
+            for pattern in synonyms:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise AgentError(file, f"{where}.synonyms", f"invalid regular expression {pattern!r}: {exc}") from exc
+        entries.append(EntityEntry(value=value, synonyms=synonyms))
+    if not entries:
+        raise AgentError(file, "entries", "an entity needs at least one entry")
+    return EntityType(name=name, entries=tuple(entries), regexp=regexp, fuzzy=bool(data.get("fuzzy", False)), source=file)
+
+
+def load_agent(folder: Path | str | None = None, *, actions: Collection[str] | None = None) -> Agent:
+    """Load and validate an agent; ``actions`` are the registered handler names to check against."""
+    root = Path(folder) if folder else bundled_agent_dir()
+    if not (root / "intents").is_dir():
+        raise AgentError(str(root), "intents/", "the agent folder has no intents/ folder")
+    entities: dict[str, EntityType] = {}
+    for path in _files(root / "entities"):
+        entity = load_entity(path)
+        if entity.name in entities:
+            raise AgentError(str(path), "name", f"entity {entity.name!r} is also defined in {entities[entity.name].source}")
+        entities[entity.name] = entity
+    intents: dict[str, Intent] = {}
+    for path in _files(root / "intents"):
+        intent = load_intent(path)
+        if intent.name in intents:
+            raise AgentError(str(path), "name", f"intent {intent.name!r} is also defined in {intents[intent.name].source}")
+        _check_references(intent, entities, actions)
+        intents[intent.name] = intent
+    if not intents:
+        raise AgentError(str(root), "intents/", "the agent has no intents")
+    return Agent(intents=intents, entities=entities, name=root.name)
+
+
+def _check_references(intent: Intent, entities: dict[str, EntityType], actions: Collection[str] | None) -> None:
+    for i, parameter in enumerate(intent.parameters):
+        if parameter.entity not in SYSTEM_ENTITIES and parameter.entity not in entities:
+            raise AgentError(intent.source, f"parameters[{i}].entity", f"unknown entity type @{parameter.entity}")
+    if actions is not None and intent.action and intent.action not in actions:
+        raise AgentError(intent.source, "action", f"no handler is registered for action {intent.action!r}")

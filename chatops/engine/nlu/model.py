@@ -1,0 +1,126 @@
+"""The default NLU: the intent classifier, developer and system entities, and per-intent slot taggers.
+
+``extract`` returns every entity it finds, possibly overlapping when types
+differ ("5,000 sq ft" is a @sys.area and holds a @sys.number). A match whose
+``slot`` is set was placed by the intent's learned tagger and fills that
+parameter; the dialogue engine fills the other parameters by entity type.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Collection, Sequence
+
+from chatops.engine.agent import Agent, Intent, TrainingPhrase
+from chatops.engine.nlu import EntityMatch, IntentScore
+from chatops.engine.nlu.gazetteer import Gazetteer
+from chatops.engine.nlu.intents import IntentClassifier
+from chatops.engine.nlu.system import ANY, find_system
+from chatops.engine.nlu.tagger import Sentence, SlotTagger, bio_labels, bio_spans
+from chatops.engine.nlu.text import Token, tokenize
+from chatops.engine.nlu.tokenfeatures import token_features
+
+
+def classifiable(intent: Intent) -> bool:
+    """Fallback intents, intents without phrases and ignored ones (priority < 0) are never classified."""
+    return bool(intent.phrases) and not intent.fallback and intent.priority >= 0
+
+
+def phrase_spans(phrase: TrainingPhrase) -> list[tuple[int, int, str]]:
+    spans, position = [], 0
+    for part in phrase.parts:
+        if part.parameter:
+            spans.append((position, position + len(part.text), part.parameter))
+        position += len(part.text)
+    return spans
+
+
+class NLUModel:
+    def __init__(
+        self, agent: Agent, classifier: IntentClassifier | None, taggers: dict[str, SlotTagger],
+    ) -> None:
+        self.agent = agent
+        self.classifier = classifier
+        self.taggers = taggers
+        self.gazetteer = Gazetteer(agent.entities)
+
+    def classify(self, text: str, *, candidates: Collection[str] | None = None) -> list[IntentScore]:
+        if self.classifier is None:
+            return []
+        return self.classifier.classify(text, candidates)
+
+    def known(self, text: str, tokens: list[Token], now: datetime | None) -> list[EntityMatch]:
+        """Developer and system entities, the tagger's hints."""
+        return sorted([*self.gazetteer.find(text, tokens), *find_system(text, now)], key=lambda m: (m.start, -m.end))
+
+    def extract(self, text: str, *, intent: str | None = None, now: datetime | None = None) -> list[EntityMatch]:
+        tokens = tokenize(text)
+        matches = self.known(text, tokens, now)
+        tagger = self.taggers.get(intent or "")
+        if tagger is None or not tokens:
+            return matches
+        spans = bio_spans(tokens, tagger.tag(token_features(tokens, hints(tokens, matches))))
+        return self._assign(text, matches, spans, self.agent.intents[intent or ""])
+
+    def _assign(self, text: str, matches: list[EntityMatch], spans: list[tuple[int, int, str]], intent: Intent) -> list[EntityMatch]:
+        """Give tagged spans to their parameters: a free-form value as is, a typed one through its match."""
+        result = list(matches)
+        for start, end, slot in spans:
+            parameter = intent.parameter(slot)
+            entity = parameter.entity if parameter else ANY
+            if entity == ANY:
+                result.append(EntityMatch(ANY, start, end, text[start:end], text[start:end], slot=slot))
+                continue
+            typed = [i for i, m in enumerate(result) if m.entity == entity and m.slot is None and m.start < end and start < m.end]
+            if typed:
+                best = min(typed, key=lambda i: abs(result[i].start - start) + abs(result[i].end - end))
+                result[best] = dataclasses.replace(result[best], slot=slot)
+        return sorted(result, key=lambda m: (m.start, -m.end))
+
+    def resolve(self, text: str, entity: str, *, now: datetime | None = None) -> EntityMatch | None:
+        stripped = text.strip()
+        if not stripped:
+            return None
+        if entity == ANY:
+            start = text.index(stripped)
+            return EntityMatch(ANY, start, start + len(stripped), stripped, stripped)
+        if entity.startswith("sys."):
+            found = [m for m in find_system(text, now) if m.entity == entity]
+        else:
+            found = self.gazetteer.find(text, only=entity)
+        return max(found, key=lambda m: m.end - m.start, default=None)
+
+
+def hints(tokens: Sequence[Token], matches: Sequence[EntityMatch]) -> list[list[str]]:
+    """Per token, the entity types of the matches covering it."""
+    result: list[list[str]] = [[] for _ in tokens]
+    for match in matches:
+        for i, token in enumerate(tokens):
+            if token.start < match.end and match.start < token.end and match.entity not in result[i]:
+                result[i].append(match.entity)
+    return result
+
+
+def _sentences(model: NLUModel, intent: Intent) -> list[Sentence]:
+    sentences = []
+    for phrase in intent.phrases:
+        text = phrase.text
+        tokens = tokenize(text)
+        if tokens:
+            features = token_features(tokens, hints(tokens, model.known(text, tokens, None)))
+            sentences.append(Sentence(tokens, features, bio_labels(tokens, phrase_spans(phrase))))
+    return sentences
+
+
+def train(agent: Agent, **options: object) -> NLUModel:
+    """Train on the agent's phrases; fallback intents' phrases are examples of "none of these"."""
+    intents = [i for i in agent.intents.values() if classifiable(i)]
+    examples = [(intent.name, phrase.text) for intent in intents for phrase in intent.phrases]
+    negatives = [p.text for i in agent.intents.values() if i.fallback for p in i.phrases]
+    classifier = IntentClassifier.train(examples, negatives=negatives) if examples else None
+    model = NLUModel(agent, classifier, {})
+    for intent in intents:
+        if any(part.parameter for phrase in intent.phrases for part in phrase.parts):
+            model.taggers[intent.name] = SlotTagger.train(_sentences(model, intent))
+    return model

@@ -1,0 +1,61 @@
+"""Synthetic out-of-scope utterances that teach the classifier its "none of these" class.
+
+An agent only shows what its intents look like. To learn what they do not look
+like, the classifier also sees made-up utterances: pronounceable nonsense words
+mixed with function words that several intents share (so those words alone
+point nowhere). Words that carry one intent, or make up a whole training
+phrase ("yes", "cancel"), are never used.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Sequence
+
+import numpy as np
+
+from chatops.engine.nlu.text import TOKEN
+
+FUNCTION_WORDS = tuple(
+    "the a an to of in on at for with from by about is are was be do does can could would will should "
+    "i you it we they me my your this that these those what which who how when where why please and or "
+    "but some any all just so there here get give tell show make know want like need have has am not".split()
+)
+CONSONANTS = "bcdfghjklmnprstvwxz"
+VOWELS = "aeiouy"
+
+
+def shared_words(phrases: Sequence[tuple[str, str]]) -> list[str]:
+    """Function words that are not the signature of a single intent; ``phrases`` are (intent, text)."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    whole: set[str] = set()
+    for intent, text in phrases:
+        words = [w.lower() for w in TOKEN.findall(text)]
+        if len(words) == 1:
+            whole.add(words[0])
+        for word in words:
+            owners[word].add(intent)
+    return [w for w in FUNCTION_WORDS if w not in whole and len(owners.get(w, ())) != 1]
+
+
+def _nonsense(rng: np.random.Generator) -> str:
+    length = int(rng.integers(2, 10))
+    first = int(rng.integers(0, 2))
+    return "".join(
+        (VOWELS if (i + first) % 2 else CONSONANTS)[int(rng.integers(0, 6 if (i + first) % 2 else 19))]
+        for i in range(length)
+    )
+
+
+def out_of_scope(phrases: Sequence[tuple[str, str]], count: int, *, seed: int = 0) -> list[str]:
+    """``count`` nonsense utterances of one to eight words."""
+    rng = np.random.default_rng(seed)
+    shared = shared_words(phrases)
+    utterances = []
+    for _ in range(count):
+        words = [
+            shared[int(rng.integers(0, len(shared)))] if shared and rng.random() < 0.4 else _nonsense(rng)
+            for _ in range(int(rng.integers(1, 9)))
+        ]
+        utterances.append(" ".join(words))
+    return utterances

@@ -1,0 +1,52 @@
+"""Compressed sparse rows in plain numpy: the design matrices of the linear models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Rows:
+    """``indices[indptr[i]:indptr[i+1]]`` are row i's columns, ``data`` their values."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.indptr) - 1
+
+    @classmethod
+    def build(cls, rows: Iterable[tuple[np.ndarray, np.ndarray]]) -> Rows:
+        cols_list, vals_list, lengths = [], [], [0]
+        for cols, vals in rows:
+            cols_list.append(cols)
+            vals_list.append(vals)
+            lengths.append(len(cols))
+        indptr = np.cumsum(np.asarray(lengths, dtype=np.int64))
+        if not cols_list:
+            return cls(indptr, np.zeros(0, np.int32), np.zeros(0, np.float32))
+        return cls(indptr, np.concatenate(cols_list).astype(np.int32), np.concatenate(vals_list).astype(np.float32))
+
+    def take(self, order: np.ndarray) -> Rows:
+        """The rows in ``order`` (a permutation or a subset)."""
+        starts, ends = self.indptr[order], self.indptr[order + 1]
+        lengths = ends - starts
+        indptr = np.concatenate(([0], np.cumsum(lengths)))
+        picks = np.repeat(starts - indptr[:-1], lengths) + np.arange(indptr[-1])
+        return Rows(indptr, self.indices[picks], self.data[picks])
+
+    def slice(self, start: int, stop: int) -> Rows:
+        a, b = self.indptr[start], self.indptr[stop]
+        return Rows(self.indptr[start : stop + 1] - a, self.indices[a:b], self.data[a:b])
+
+    def row_ids(self) -> np.ndarray:
+        return np.repeat(np.arange(len(self)), np.diff(self.indptr))
+
+    def dot(self, weights: np.ndarray) -> np.ndarray:
+        """Row-wise products with a (features x classes) matrix; every row must be non-empty."""
+        contrib = weights[self.indices] * self.data[:, None]
+        return np.add.reduceat(contrib, self.indptr[:-1], axis=0)

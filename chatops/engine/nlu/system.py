@@ -1,0 +1,36 @@
+"""System entities (@sys.*) found in an utterance, with DialogFlow-shaped values."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from chatops.engine.nlu import EntityMatch
+from chatops.engine.nlu.dates import find_moments
+from chatops.engine.nlu.numbers import find_numbers
+from chatops.engine.nlu.quantities import find_quantities
+
+ANY = "sys.any"
+
+
+def find_system(text: str, now: datetime | None = None) -> list[EntityMatch]:
+    """Every system entity except @sys.any (which only a tagger or a prompt answer can delimit)."""
+    now = now or datetime.now()
+    matches: list[EntityMatch] = []
+    moments = find_moments(text, now)
+    for moment in moments:
+        matches.append(EntityMatch(f"sys.{moment.kind}", moment.start, moment.end, text[moment.start : moment.end], moment.value))
+        if moment.kind != "date-time":
+            # A date or a time alone also answers a @sys.date-time parameter.
+            value = f"{moment.value}T00:00:00" if moment.kind == "date" else f"{now.date().isoformat()}T{moment.value}"
+            matches.append(EntityMatch("sys.date-time", moment.start, moment.end, text[moment.start : moment.end], value))
+    for quantity in find_quantities(text):
+        span = text[quantity.start : quantity.end]
+        matches.append(EntityMatch(f"sys.{quantity.kind}", quantity.start, quantity.end, span, quantity.value))
+    for number in find_numbers(text):
+        if any(m.start < number.end and number.start < m.end for m in moments):
+            continue  # the 24 of "24 November" is part of a date, not a number
+        span = text[number.start : number.end]
+        matches.append(EntityMatch("sys.number", number.start, number.end, span, number.value))
+        if isinstance(number.value, int):
+            matches.append(EntityMatch("sys.number-integer", number.start, number.end, span, number.value))
+    return sorted(matches, key=lambda m: (m.start, -m.end, m.entity))

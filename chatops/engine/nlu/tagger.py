@@ -1,0 +1,110 @@
+"""A slot tagger: BIO labels over tokens, emission weights per feature, transitions, Viterbi decoding.
+
+Emissions come from a softmax regression over each token's features; transitions
+enforce the BIO rule (an I-x only follows B-x or I-x).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from chatops.engine.nlu.linear import Fit, train_softmax
+from chatops.engine.nlu.sparse import Rows
+from chatops.engine.nlu.text import Token
+
+OUTSIDE = "O"
+FORBIDDEN = -1e4
+
+
+@dataclass(frozen=True)
+class Sentence:
+    tokens: list[Token]
+    features: list[list[str]]
+    labels: list[str]
+
+
+def bio_labels(tokens: Sequence[Token], spans: Sequence[tuple[int, int, str]]) -> list[str]:
+    """Token labels for character spans (start, end, slot); a token overlapping a span belongs to it."""
+    labels = [OUTSIDE] * len(tokens)
+    for start, end, slot in spans:
+        inside = [i for i, t in enumerate(tokens) if t.start < end and t.end > start]
+        for k, i in enumerate(inside):
+            labels[i] = ("B-" if k == 0 else "I-") + slot
+    return labels
+
+
+def bio_spans(tokens: Sequence[Token], labels: Sequence[str]) -> list[tuple[int, int, str]]:
+    spans: list[tuple[int, int, str]] = []
+    for token, label in zip(tokens, labels):
+        if label.startswith("I-") and spans and spans[-1][2] == label[2:]:
+            spans[-1] = (spans[-1][0], token.end, label[2:])
+        elif label != OUTSIDE:
+            spans.append((token.start, token.end, label[2:]))
+    return spans
+
+
+class SlotTagger:
+    def __init__(self, vocab: dict[str, int], labels: list[str], emissions: np.ndarray, transitions: np.ndarray) -> None:
+        self.vocab = vocab
+        self.labels = labels
+        self.emissions = emissions  # features x labels; feature 0 is the bias
+        self.transitions = transitions  # (labels + 1) x labels; the last row is the start
+
+    @classmethod
+    def train(cls, sentences: Sequence[Sentence], *, fit: Fit = Fit(l2=1e-5)) -> SlotTagger:
+        labels = [OUTSIDE, *sorted({label for s in sentences for label in s.labels} - {OUTSIDE})]
+        index = {label: i for i, label in enumerate(labels)}
+        vocab: dict[str, int] = {"<bias>": 0}
+        for sentence in sentences:
+            for features in sentence.features:
+                for name in features:
+                    vocab.setdefault(name, len(vocab))
+        tagger = cls(vocab, labels, np.zeros((len(vocab), len(labels)), np.float32), np.zeros((len(labels) + 1, len(labels))))
+        rows = Rows.build(tagger._columns(f) for s in sentences for f in s.features)
+        targets = np.array([index[label] for s in sentences for label in s.labels])
+        tagger.emissions = train_softmax(rows, targets, n_features=len(vocab), n_classes=len(labels), fit=fit)
+        tagger.transitions = cls._transitions(labels, index)
+        return tagger
+
+    @staticmethod
+    def _transitions(labels: list[str], index: dict[str, int]) -> np.ndarray:
+        # Only the BIO rule: label-bigram frequencies from a few phrases mostly
+        # encode how many tokens the example values had.
+        scores = np.zeros((len(labels) + 1, len(labels)))
+        for j, label in enumerate(labels):
+            if label.startswith("I-"):
+                allowed = {index.get("B-" + label[2:]), j}
+                scores[[i for i in range(len(labels) + 1) if i not in allowed], j] = FORBIDDEN
+        return scores
+
+    def _columns(self, features: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        cols = [0, *(self.vocab[f] for f in features if f in self.vocab)]
+        return np.asarray(cols, dtype=np.int32), np.ones(len(cols), dtype=np.float32)
+
+    def scores(self, features: list[list[str]]) -> np.ndarray:
+        """Per-token emission log-probabilities (tokens x labels)."""
+        logits = Rows.build(self._columns(f) for f in features).dot(self.emissions)
+        logits -= logits.max(axis=1, keepdims=True)
+        return logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+
+    def tag(self, features: list[list[str]]) -> list[str]:
+        if not features:
+            return []
+        return [self.labels[i] for i in viterbi(self.scores(features), self.transitions)]
+
+
+def viterbi(emissions: np.ndarray, transitions: np.ndarray) -> list[int]:
+    """Best label path; ``transitions``' last row scores the first label."""
+    score = transitions[-1] + emissions[0]
+    back = np.zeros(emissions.shape, dtype=np.int64)
+    for t in range(1, len(emissions)):
+        candidates = score[:, None] + transitions[:-1]
+        back[t] = candidates.argmax(axis=0)
+        score = candidates.max(axis=0) + emissions[t]
+    path = [int(score.argmax())]
+    for t in range(len(emissions) - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    return path[::-1]

@@ -1,0 +1,39 @@
+"""Per-token features for the slot tagger: the word, its shape and affixes, its neighbours, and gazetteer hits."""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from chatops.engine.nlu.text import Token
+
+SHAPE_RUNS = re.compile(r"(.)\1+")
+
+
+def shape(word: str) -> str:
+    """"Kube-system" -> "Xx-x", "v1.2" -> "xd.d": the kind of characters, runs collapsed."""
+    kinds = "".join("X" if c.isupper() else "x" if c.isalpha() else "d" if c.isdigit() else c for c in word)
+    return SHAPE_RUNS.sub(r"\1", kinds)
+
+
+def token_features(tokens: Sequence[Token], hints: Sequence[Sequence[str]]) -> list[list[str]]:
+    """Feature names per token; ``hints`` are per-token gazetteer/system tags ("g:cluster", "sys.number")."""
+    words = ["<s2>", "<s>", *(t.lower for t in tokens), "</s>", "</s2>"]
+    result = []
+    for i, token in enumerate(tokens):
+        j = i + 2
+        word = words[j]
+        features = [
+            f"w={word}", f"s={shape(token.text)}", f"p2={word[:2]}", f"p3={word[:3]}",
+            f"x2={word[-2:]}", f"x3={word[-3:]}",
+            f"w-1={words[j - 1]}", f"w+1={words[j + 1]}", f"w-2={words[j - 2]}", f"w+2={words[j + 2]}",
+            f"b-={words[j - 1]}|{word}", f"b+={word}|{words[j + 1]}", f"c={words[j - 1]}|{words[j + 1]}",
+            f"ws-1={words[j - 1]}|{shape(token.text)}",
+        ]
+        if i > 0 and tokens[i - 1].end == token.start:
+            features.append("glued")  # no space before: part of a larger item such as kube-system
+        features.extend(f"h={hint}" for hint in hints[i])
+        features.extend(f"h-1={hint}" for hint in (hints[i - 1] if i else ()))
+        features.extend(f"h+1={hint}" for hint in (hints[i + 1] if i + 1 < len(tokens) else ()))
+        result.append(features)
+    return result

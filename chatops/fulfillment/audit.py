@@ -1,0 +1,61 @@
+"""Audit records: every dispatched action leaves one, with secret parameters masked."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Mapping
+
+from chatops.errors import ChatOpsError
+from chatops.models import Principal
+from chatops.store.base import AuditRecord, Store
+
+log = logging.getLogger(__name__)
+
+SECRET_NAMES = ("value", "secret", "password", "passwd", "token", "key", "credential")
+MASK = "********"
+
+
+def mask_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameters safe to record: values of secret-looking names are masked."""
+    return {
+        name: MASK if any(word in name.lower() for word in SECRET_NAMES) else value
+        for name, value in parameters.items()
+    }
+
+
+class AuditLog:
+    """Writes audit records; a store failure is logged, never turned into a user-facing failure."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def record(
+        self,
+        *,
+        principal: Principal,
+        action: str,
+        parameters: Mapping[str, Any],
+        decision: str,
+        outcome: str,
+        session: str,
+        started: float | None = None,
+        request_id: str = "",
+    ) -> None:
+        now = time.time()
+        record = AuditRecord(
+            time=now,
+            principal=principal.id,
+            channel=principal.channel,
+            action=action,
+            parameters=mask_parameters(parameters),
+            decision=decision,
+            outcome=outcome,
+            duration_ms=round((now - started) * 1000, 3) if started else 0.0,
+            session=session,
+            request_id=request_id,
+        )
+        try:
+            await self.store.append_audit(record)
+        except ChatOpsError as exc:
+            log.error("audit record for %s could not be written: %s", action, exc.detail)

@@ -1,0 +1,175 @@
+"""A conversation turn end to end: lock the session, load it, run the engine, fulfil, save."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from contextlib import asynccontextmanager
+from typing import AsyncIterator, Awaitable, Callable
+
+from chatops.engine.dialogue import Engine, EngineTurn
+from chatops.engine.session import SessionState
+from chatops.errors import StoreUnavailable
+from chatops.fulfillment.dispatcher import Dispatcher
+from chatops.fulfillment.prematched import (
+    STALE_CONFIRMATION,
+    MatchedQuery,
+    MatchedResult,
+    adopt_contexts,
+    choose_action,
+    matched_turn,
+    stale_confirmation,
+)
+from chatops.models import IntentRef, Query, QueryResult, Reply, Visibility
+from chatops.store.base import Job, SessionRecord, Store
+
+log = logging.getLogger(__name__)
+
+OUTBOX = "outbox"
+MAX_FOLLOWUP_EVENTS = 3
+Sink = Callable[[str, Reply], Awaitable[bool]]
+
+
+class Conversation:
+    """Serialises the turns of each session, across tasks and (through store leases) across replicas."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        dispatcher: Dispatcher,
+        store: Store,
+        *,
+        instance: str | None = None,
+        lock_lease_seconds: float = 30.0,
+        lock_wait_seconds: float = 20.0,
+        shared_lock: bool = False,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.engine = engine
+        self.dispatcher = dispatcher
+        self.store = store
+        self.instance = instance or f"instance-{uuid.uuid4().hex[:8]}"
+        self.lock_lease_seconds = lock_lease_seconds
+        self.lock_wait_seconds = lock_wait_seconds
+        self.shared_lock = shared_lock
+        self.clock = clock
+        self.sinks: list[Sink] = []
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def handle(self, query: Query) -> QueryResult:
+        async with self._session_lock(query.session):
+            state = await self._load(query.session)
+            turn = self.engine.turn(state, query, now=self.clock())
+            reply = await self.dispatcher.fulfill(turn, state, query)
+            reply = await self._apply(reply, state, query)
+            notifications = tuple(Reply(**item) for item in state.memory.pop(OUTBOX, []))
+            await self._save(state)
+        return _result(turn, reply, state, query, notifications)
+
+    async def handle_matched(self, matched: MatchedQuery) -> MatchedResult:
+        """A turn whose intent was matched elsewhere: fulfil it without the engine's NLU."""
+        async with self._session_lock(matched.session):
+            state = await self._load(matched.session)
+            state.updated_at = time.time()
+            if matched.contexts is not None:
+                adopt_contexts(state, matched.contexts)
+            action = choose_action(matched, set(self.dispatcher.registry.actions) | set(self.dispatcher.builtins))
+            if stale_confirmation(state, matched.confirmation):
+                reply = Reply(text=STALE_CONFIRMATION)
+            else:
+                reply = await self.dispatcher.fulfill(matched_turn(matched, action), state, matched.as_query())
+            for ctx in reply.contexts:
+                state.set_context(ctx.name, ctx.lifespan, dict(ctx.parameters))
+            notifications = tuple(Reply(**item) for item in state.memory.pop(OUTBOX, []))
+            await self._save(state)
+        return MatchedResult(reply=reply, action=action, notifications=notifications)
+
+    async def _apply(self, reply: Reply, state: SessionState, query: Query) -> Reply:
+        for _ in range(MAX_FOLLOWUP_EVENTS):
+            for ctx in reply.contexts:
+                state.set_context(ctx.name, ctx.lifespan, dict(ctx.parameters))
+            if not reply.event:
+                return reply
+            turn = self.engine.event(state, reply.event, dict(reply.event_parameters))
+            followed = await self.dispatcher.fulfill(turn, state, query)
+            reply = Reply(
+                text="\n".join(t for t in (reply.text, followed.text) if t),
+                parts=reply.parts + followed.parts,
+                visibility=max(reply.visibility, followed.visibility, key=_rank),
+                contexts=followed.contexts,
+                event=followed.event,
+                event_parameters=followed.event_parameters,
+                data={**reply.data, **followed.data},
+            )
+        return reply
+
+    async def notify(self, session: str, reply: Reply) -> None:
+        """Deliver a reply outside a turn: push through a channel sink, else keep it for the next turn."""
+        for sink in self.sinks:
+            if await sink(session, reply):
+                return
+        if reply.visibility is Visibility.SECRET:
+            log.warning("a secret notification for session %s had no private channel and was dropped", session)
+            return
+        async with self._session_lock(session):
+            state = await self._load(session)
+            state.memory.setdefault(OUTBOX, []).append({"text": reply.text})
+            await self._save(state)
+
+    async def notify_job(self, job: Job, reply: Reply) -> None:
+        await self.notify(job.session, reply)
+
+    @asynccontextmanager
+    async def _session_lock(self, session: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(session, asyncio.Lock())
+        async with lock:
+            if not self.shared_lock:
+                yield
+                return
+            key = f"session:{session}"
+            deadline = time.monotonic() + self.lock_wait_seconds
+            while not await self.store.acquire_lock(key, self.instance, self.lock_lease_seconds):
+                if time.monotonic() > deadline:
+                    raise StoreUnavailable("Another replica is still busy with this conversation; try again in a moment.")
+                await asyncio.sleep(0.05)
+            try:
+                yield
+            finally:
+                await self.store.release_lock(key, self.instance)
+        if not lock.locked() and self._locks.get(session) is lock:
+            del self._locks[session]
+
+    async def _load(self, session: str) -> SessionState:
+        record = await self.store.load_session(session)
+        if record is None:
+            return SessionState(id=session)
+        return SessionState.from_record(session, record.contexts, record.pending, record.memory, record.updated_at)
+
+    async def _save(self, state: SessionState) -> None:
+        data = state.to_record()
+        await self.store.save_session(
+            SessionRecord(id=state.id, contexts=data["contexts"], pending=data["pending"], memory=state.memory, updated_at=state.updated_at)
+        )
+
+
+def _rank(visibility: Visibility) -> int:
+    return [Visibility.PUBLIC, Visibility.EPHEMERAL, Visibility.SECRET].index(visibility)
+
+
+def _result(turn: EngineTurn, reply: Reply, state: SessionState, query: Query, notifications: tuple[Reply, ...]) -> QueryResult:
+    intent = turn.intent
+    return QueryResult(
+        query_text=turn.query_text,
+        intent=IntentRef(name=intent.name, display_name=intent.name) if intent else None,
+        action=turn.action,
+        parameters=dict(turn.parameters),
+        contexts=tuple(state.contexts.values()),
+        confidence=round(turn.confidence, 4),
+        all_required_params_present=turn.complete,
+        fulfillment_text=reply.text,
+        reply=reply,
+        language=query.language,
+        notifications=notifications,
+    )

@@ -1,0 +1,198 @@
+"""The dispatcher: access check, then confirmation, then the handler, then the audit record."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from dataclasses import replace
+from typing import Any
+
+from chatops.config import Settings
+from chatops.engine.dialogue import EngineTurn
+from chatops.engine.session import SessionState
+from chatops.errors import ChatOpsError
+from chatops.fulfillment import texts
+from chatops.fulfillment.access import AccessPolicy
+from chatops.fulfillment.audit import AuditLog
+from chatops.fulfillment.registry import Action, HandlerCall, JobControl, Registry, Resources
+from chatops.models import Confirmation, OutputContext, Query, Reply
+from chatops.store.base import Store
+
+log = logging.getLogger(__name__)
+
+CONFIRM_CONTEXT = "awaiting-confirmation"
+CONFIRMATION_KEY = "confirmation"
+
+
+class Dispatcher:
+    """Runs the action an engine turn decided on, under the access policy."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        *,
+        store: Store,
+        settings: Settings,
+        resources: Resources,
+        policy: AccessPolicy,
+        jobs: JobControl | None = None,
+    ) -> None:
+        self.registry = registry
+        self.store = store
+        self.settings = settings
+        self.resources = resources
+        self.policy = policy
+        self.jobs = jobs
+        self.audit = AuditLog(store)
+        self.builtins = {
+            "dialog.cancel": self._cancel,
+            "confirm.yes": self._confirm,
+            "confirm.no": self._refuse,
+        }
+
+    async def fulfill(self, turn: EngineTurn, state: SessionState, query: Query) -> Reply:
+        if turn.intent is None or not turn.complete or turn.cancelled:
+            if turn.cancelled:
+                state.memory.pop(CONFIRMATION_KEY, None)
+            return Reply(text=turn.text or texts.NO_FALLBACK)
+        name = turn.action
+        if name in self.builtins:
+            return await self.builtins[name](turn, state, query)
+        action = self.registry.get(name)
+        if action is None:
+            return Reply(text=turn.text)
+        call = self._call(action, turn.parameters, state, query)
+        denied = await self._check_access(action, call)
+        if denied is not None:
+            return denied
+        if action.confirm:
+            return await self._ask_confirmation(action, call, state)
+        return await self._run(action, call, decision="allowed", fallback_text=turn.text)
+
+    def _call(self, action: Action, parameters: dict[str, Any], state: SessionState, query: Query) -> HandlerCall:
+        return HandlerCall(
+            action=action.name,
+            parameters=dict(parameters),
+            principal=query.principal,
+            session=state.id,
+            resources=self.resources,
+            store=self.store,
+            settings=self.settings,
+            contexts=tuple(state.contexts.values()),
+            query_text=query.text or "",
+            language=query.language,
+            jobs=self.jobs,
+        )
+
+    async def _check_access(self, action: Action, call: HandlerCall) -> Reply | None:
+        if action.access is None:
+            return None
+        try:
+            resource = action.resource_of(call.parameters)
+        except ChatOpsError as exc:
+            return Reply(text=exc.user_message)
+        decision = self.policy.check(call.principal, action.access, resource)
+        if decision.allowed:
+            return None
+        await self.audit.record(
+            principal=call.principal, action=action.name, parameters=call.parameters,
+            decision="denied", outcome=decision.reason or "denied", session=call.session,
+        )
+        on = f" on {resource}" if resource not in ("", "*") else ""
+        reason = f" ({decision.reason})" if decision.reason else ""
+        return Reply(text=texts.DENIED.format(permission=action.access, on=on, reason=reason))
+
+    async def _ask_confirmation(self, action: Action, call: HandlerCall, state: SessionState) -> Reply:
+        if action.plan is not None:
+            try:
+                plan = await action.plan(call)
+            except ChatOpsError as exc:
+                await self._audit_outcome(action, call, "allowed", f"plan failed: {exc.detail}", None)
+                return Reply(text=exc.user_message)
+        else:
+            plan = Reply(text=texts.generic_plan(action.name, dict(call.parameters)))
+        token = secrets.token_urlsafe(8)
+        state.memory[CONFIRMATION_KEY] = {
+            "token": token,
+            "action": action.name,
+            "parameters": dict(call.parameters),
+            "requester": call.principal.id,
+            "expires": time.time() + self.settings.security.confirm_ttl_seconds,
+        }
+        await self._audit_outcome(action, call, "pending-confirmation", "asked", None)
+        question = f"{plan.text}\n{texts.CONFIRM_QUESTION}"
+        return replace(
+            plan,
+            text=question,
+            parts=plan.parts + (Confirmation(prompt=texts.CONFIRM_QUESTION, token=token),),
+            contexts=plan.contexts + (OutputContext(CONFIRM_CONTEXT, lifespan=2),),
+        )
+
+    async def _run(self, action: Action, call: HandlerCall, *, decision: str, fallback_text: str = "") -> Reply:
+        started = time.time()
+        try:
+            reply = await action.handler(call)
+            outcome = "ok"
+        except ChatOpsError as exc:
+            log.info("action %s failed: %s", action.name, exc.detail)
+            reply, outcome = Reply(text=exc.user_message), f"error: {type(exc).__name__}"
+        except Exception:
+            log.exception("action %s crashed", action.name)
+            reply, outcome = Reply(text=texts.HANDLER_FAILED.format(action=action.name)), "error: crash"
+        await self._audit_outcome(action, call, decision, outcome, started)
+        if not reply.text and fallback_text:
+            reply = replace(reply, text=fallback_text)
+        return reply
+
+    async def _audit_outcome(self, action: Action, call: HandlerCall, decision: str, outcome: str, started: float | None) -> None:
+        await self.audit.record(
+            principal=call.principal, action=action.name, parameters=call.parameters,
+            decision=decision, outcome=outcome, session=call.session, started=started,
+        )
+
+    # built-in actions
+
+    async def _cancel(self, turn: EngineTurn, state: SessionState, query: Query) -> Reply:
+        pending = state.memory.pop(CONFIRMATION_KEY, None)
+        state.set_context(CONFIRM_CONTEXT, 0)
+        if pending:
+            await self._audit_pending(pending, query, state, "cancelled", "cancelled by the requester")
+        return Reply(text=turn.text or texts.CANCELLED)
+
+    async def _confirm(self, turn: EngineTurn, state: SessionState, query: Query) -> Reply:
+        pending = state.memory.get(CONFIRMATION_KEY)
+        if not pending:
+            return Reply(text=texts.NOTHING_TO_CONFIRM)
+        if pending["requester"] != query.principal.id:
+            return Reply(text=texts.ONLY_REQUESTER, contexts=(OutputContext(CONFIRM_CONTEXT, lifespan=2),))
+        state.memory.pop(CONFIRMATION_KEY)
+        state.set_context(CONFIRM_CONTEXT, 0)
+        if time.time() > pending["expires"]:
+            await self._audit_pending(pending, query, state, "cancelled", "confirmation expired")
+            return Reply(text=texts.CONFIRMATION_EXPIRED)
+        action = self.registry.get(pending["action"])
+        if action is None:
+            return Reply(text=texts.NOTHING_TO_CONFIRM)
+        call = replace(self._call(action, pending["parameters"], state, query), confirmed=True)
+        denied = await self._check_access(action, call)
+        if denied is not None:
+            return denied
+        return await self._run(action, call, decision="confirmed")
+
+    async def _refuse(self, turn: EngineTurn, state: SessionState, query: Query) -> Reply:
+        pending = state.memory.get(CONFIRMATION_KEY)
+        if not pending:
+            return Reply(text=texts.NOTHING_TO_CONFIRM)
+        if pending["requester"] != query.principal.id:
+            return Reply(text=texts.ONLY_REQUESTER, contexts=(OutputContext(CONFIRM_CONTEXT, lifespan=2),))
+        state.memory.pop(CONFIRMATION_KEY)
+        state.set_context(CONFIRM_CONTEXT, 0)
+        await self._audit_pending(pending, query, state, "cancelled", "declined by the requester")
+        return Reply(text=texts.CANCELLED)
+
+    async def _audit_pending(self, pending: dict[str, Any], query: Query, state: SessionState, decision: str, outcome: str) -> None:
+        await self.audit.record(
+            principal=query.principal, action=pending["action"], parameters=pending["parameters"],
+            decision=decision, outcome=outcome, session=state.id,
+        )

@@ -1,0 +1,107 @@
+"""The assembled service: store, agent, NLU, engine, handlers and their clients, with one lifecycle.
+
+The aiohttp app, the shell and the test harness all open a Runtime; nothing
+here depends on a channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, AsyncIterator, Mapping
+
+from chatops.config import Settings
+from chatops.engine.agent import Agent
+from chatops.engine.dialogue import Engine
+from chatops.engine.loader import load_agent
+from chatops.engine.nlu import NLU, train_nlu
+from chatops.fulfillment.access import AccessPolicy
+from chatops.fulfillment.conversation import Conversation
+from chatops.fulfillment.dispatcher import Dispatcher
+from chatops.fulfillment.jobs import JobRunner
+from chatops.fulfillment.registry import HandlerTable, Registry, Resources
+from chatops.fulfillment.tasks import TaskGroup
+from chatops.security.policy import load_policy
+from chatops.store import Store, create_store
+from handlers import load_tables
+
+log = logging.getLogger(__name__)
+
+BUILTIN_ACTIONS = frozenset({"dialog.cancel", "confirm.yes", "confirm.no"})
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    agent: Agent
+    nlu: NLU
+    registry: Registry
+    store: Store
+    resources: Resources
+    engine: Engine
+    dispatcher: Dispatcher
+    conversation: Conversation
+    jobs: JobRunner
+    tasks: TaskGroup
+
+    @classmethod
+    @asynccontextmanager
+    async def open(
+        cls,
+        settings: Settings,
+        *,
+        resources: Mapping[type, Any] | None = None,
+        policy: AccessPolicy | None = None,
+        store: Store | None = None,
+        resume_jobs: bool = True,
+        tables: list[HandlerTable] | None = None,
+    ) -> AsyncIterator[Runtime]:
+        """Build and open everything; the keyword arguments replace the configured parts (tests)."""
+        registry = Registry(tables if tables is not None else load_tables(settings.engine.handlers))
+        agent = load_agent(settings.engine.agent_dir or None, actions=set(registry.actions) | BUILTIN_ACTIONS)
+        nlu = await asyncio.to_thread(train_nlu, agent)
+        engine = Engine(
+            agent, nlu, threshold=settings.engine.confidence_threshold, idle_seconds=settings.engine.session_idle_seconds
+        )
+        async with AsyncExitStack() as stack:
+            store = store or create_store(settings.store)
+            await store.open()
+            stack.push_async_callback(store.close)
+            opened = Resources(resources)
+            for table in registry.tables:
+                for kind, factory in table.resources.items():
+                    if kind not in opened:
+                        opened.add(kind, await stack.enter_async_context(factory(settings)))
+            tasks = TaskGroup()
+            dispatcher = Dispatcher(registry, store=store, settings=settings, resources=opened, policy=policy or _policy(settings, registry))
+            conversation = Conversation(engine, dispatcher, store, shared_lock=not settings.store.url.endswith(":memory:"))
+            jobs = JobRunner(
+                registry, store=store, resources=opened, settings=settings,
+                notify=conversation.notify_job, owner=conversation.instance,
+            )
+            stack.push_async_callback(jobs.stop)
+            dispatcher.jobs = jobs
+            runtime = cls(settings, agent, nlu, registry, store, opened, engine, dispatcher, conversation, jobs, tasks)
+            if resume_jobs:
+                resumed = await jobs.resume_all()
+                if resumed:
+                    log.info("resumed %d unfinished job(s)", resumed)
+                sweeper = asyncio.get_running_loop().create_task(jobs.sweep(), name="job-sweep")
+                stack.push_async_callback(_stop, sweeper)
+            try:
+                yield runtime
+            finally:
+                await tasks.drain(timeout=5.0)
+
+
+async def _stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+def _policy(settings: Settings, registry: Registry) -> AccessPolicy:
+    policy = load_policy(settings.security)
+    policy.check_permissions(action.access for action in registry.actions.values() if action.access)
+    return policy

@@ -1,0 +1,55 @@
+"""The aiohttp app factory: channels mounted on one app, every client opened by its cleanup context."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, AsyncIterator, Mapping
+
+from aiohttp import web
+
+from chatops.channels import dialogflow as dialogflow_channel
+from chatops.channels import web as web_channel
+from chatops.channels.http_errors import error_middleware
+from chatops.config import Settings
+from chatops.fulfillment.access import AccessPolicy
+from chatops.fulfillment.registry import HandlerTable
+from chatops.runtime import Runtime
+from chatops.server_keys import RUNTIME, SETTINGS, RuntimeSlot
+from chatops.store.base import Store
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    resources: Mapping[type, Any] | None = None,
+    policy: AccessPolicy | None = None,
+    store: Store | None = None,
+    tables: list[HandlerTable] | None = None,
+) -> web.Application:
+    """Build the app; the keyword arguments replace the configured parts (tests)."""
+    app = web.Application(client_max_size=settings.server.max_body_bytes, middlewares=[error_middleware])
+    app[SETTINGS] = settings
+    slot = app[RUNTIME] = RuntimeSlot()
+
+    async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
+        async with Runtime.open(settings, resources=resources, policy=policy, store=store, tables=tables) as runtime:
+            slot.current = runtime
+            yield
+            slot.current = None
+
+    app.cleanup_ctx.append(runtime_ctx)
+    web_channel.setup(app)
+    dialogflow_channel.setup(app)
+    return app
+
+
+def serve(settings: Settings) -> None:
+    web.run_app(
+        create_app(settings),
+        host=settings.server.host,
+        port=settings.server.port,
+        access_log=None,
+        print=lambda message: log.info("%s", message),
+    )

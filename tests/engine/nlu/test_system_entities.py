@@ -1,0 +1,84 @@
+"""System entities resolve to DialogFlow's value shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from chatops.engine.nlu.system import find_system
+
+NOW = datetime(2026, 11, 24, 9, 30)  # a Tuesday
+
+
+def values(text: str, entity: str) -> list[Any]:
+    return [m.value for m in find_system(text, NOW) if m.entity == entity]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("5,000", 5000), ("five thousand", 5000), ("2.5", 2.5), ("5k", 5000), ("twenty-one", 21),
+     ("a hundred and five", 105), ("2.5 million", 2_500_000), ("-4", -4)],
+)
+def test_numbers(text: str, expected: float) -> None:
+    assert values(f"give me {text} please", "sys.number") == [expected]
+
+
+def test_integer_numbers_exclude_fractions() -> None:
+    assert values("scale to 3 replicas", "sys.number-integer") == [3]
+    assert values("scale to 2.5 replicas", "sys.number-integer") == []
+
+
+def test_number_inside_a_word_or_date_is_not_a_number() -> None:
+    assert values("restart pod-7x", "sys.number") == []
+    assert values("on 24 November", "sys.number") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("2026-11-24", "2026-11-24"), ("today", "2026-11-24"), ("tomorrow", "2026-11-25"),
+     ("next friday", "2026-11-27"), ("next tuesday", "2026-12-01"), ("last friday", "2026-11-20"),
+     ("24 November", "2026-11-24"), ("the 3rd of march", "2027-03-03"), ("November 24th, 2027", "2027-11-24"),
+     ("in 2 weeks", "2026-12-08"), ("the day after tomorrow", "2026-11-26")],
+)
+def test_dates(text: str, expected: str) -> None:
+    assert values(f"restore it {text}", "sys.date") == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("3pm", "15:00:00"), ("15:30", "15:30:00"), ("3:30 pm", "15:30:00"), ("noon", "12:00:00"), ("11 a.m.", "11:00:00")],
+)
+def test_times(text: str, expected: str) -> None:
+    assert values(f"at {text}", "sys.time") == [expected]
+
+
+def test_date_times_join_a_date_and_a_time() -> None:
+    assert values("tomorrow at 3pm", "sys.date-time")[0] == "2026-11-25T15:00:00"
+    assert values("at 10:15 on 2026-12-01", "sys.date-time")[0] == "2026-12-01T10:15:00"
+    assert values("2026-11-24T10:00", "sys.date-time") == ["2026-11-24T10:00:00"]
+
+
+def test_invalid_dates_are_ignored() -> None:
+    assert values("on 31 February", "sys.date") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("5 min", {"amount": 5, "unit": "min"}), ("five minutes", {"amount": 5, "unit": "min"}),
+     ("an hour", {"amount": 1, "unit": "h"}), ("2.5 hours", {"amount": 2.5, "unit": "h"}),
+     ("3 days", {"amount": 3, "unit": "day"}), ("half an hour", {"amount": 30, "unit": "min"})],
+)
+def test_durations(text: str, expected: dict[str, Any]) -> None:
+    assert values(f"wait {text}", "sys.duration") == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("5,000 sq ft", {"amount": 5000, "unit": "sq ft"}), ("5000 square feet", {"amount": 5000, "unit": "sq ft"}),
+     ("400 m2", {"amount": 400, "unit": "sq m"}), ("400 square metres", {"amount": 400, "unit": "sq m"}),
+     ("2 acres", {"amount": 2, "unit": "acre"}), ("1200sqft", {"amount": 1200, "unit": "sq ft"})],
+)
+def test_areas(text: str, expected: dict[str, Any]) -> None:
+    assert values(f"a house of {text}", "sys.area") == [expected]
