@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from chatops.fulfillment import HandlerCall, HandlerTable, InputError, Reply
+from chatops.fulfillment import HandlerCall, HandlerTable, InputError, NotFoundError, Reply
 from handlers.kube import cluster_for, params, use_clusters
 from handlers.kube.certgen import dns_names, key_type
-from handlers.kube.names import dns_subdomain
+from handlers.kube.names import dns_subdomain, service_name
 from handlers.kube.rotation import RotationPlan, Rotated, describe_ca, plan_rotation, rotate
 from handlers.kube.webhooks import CertState, configurations, locate, read_state, targets
 
@@ -38,12 +38,16 @@ def _state_line(state: CertState, now: dt.datetime, renew_days: int) -> str:
 @table.action("certs.check", access="certs:check")
 async def certs_check(call: HandlerCall) -> Reply:
     """Every webhook configuration's services, their certificates' expiry and whether the caBundle verifies them."""
+    only = dns_subdomain(params.text(call, "webhook"), "webhook configuration name") if params.text(call, "webhook") else ""
     cluster = await cluster_for(call)
     kube, now = call.settings.kube, _now()
-    services, by_url = targets(await configurations(cluster, kube.page_size))
+    configs = await configurations(cluster, kube.page_size)
+    if only and only not in {config["metadata"]["name"] for _, config in configs}:
+        raise NotFoundError(f"No webhook configuration called {only} on {cluster.name}.")
+    services, by_url = targets([(kind, config) for kind, config in configs if config["metadata"]["name"] == (only or config["metadata"]["name"])])
     if not services and not by_url:
         return Reply(text=f"There are no admission webhooks on {cluster.name}.")
-    lines, data = [f"Webhook certificates on {cluster.name}:"], []
+    lines, data = [f"Webhook certificates{f' of {only}' if only else ''} on {cluster.name}:"], []
     for target in services:
         await locate(cluster, target)
         state = await read_state(cluster, target, now)
@@ -56,10 +60,19 @@ async def certs_check(call: HandlerCall) -> Reply:
 
 async def _plan(call: HandlerCall) -> RotationPlan:
     configuration = dns_subdomain(params.text(call, "webhook"), "webhook configuration name")
-    key = key_type(params.text(call, "key", "ec"))
+    key = key_type(params.text(call, "algorithm", "ec"))
+    service = service_name(params.text(call, "service")) if params.text(call, "service") else None
+    namespace = params.namespace(call) if params.text(call, "namespace") else None
     cluster = await cluster_for(call)
-    return await plan_rotation(cluster, configuration, key=key, force=params.flag(call, "force"),
+    plan = await plan_rotation(cluster, configuration, key=key, force=params.flag(call, "force"),
                                restart=params.flag(call, "restart"), settings=call.settings.kube, now=_now())
+    if service or namespace:
+        chosen = [p for p in plan.targets if service in (None, p.state.target.service) and namespace in (None, p.state.target.namespace)]
+        if not chosen:
+            calls = ", ".join(p.state.target.name for p in plan.targets)
+            raise InputError(f"{configuration} does not call {namespace or '*'}/{service or '*'}; it calls {calls}.")
+        plan.targets = chosen
+    return plan
 
 
 def _plan_text(plan: RotationPlan, call: HandlerCall) -> str:
@@ -84,9 +97,15 @@ def _plan_text(plan: RotationPlan, call: HandlerCall) -> str:
     return "\n".join(lines)
 
 
+class DryRun(InputError):
+    """A dry run asked for: the plan is the whole answer, so the dispatcher asks nothing."""
+
+
 async def certs_rotate_plan(call: HandlerCall) -> Reply:
-    """The dry run shown before asking to confirm; refuses (so nothing is asked) when nothing is due."""
+    """The plan shown before asking to confirm; refuses (so nothing is asked) when nothing is due or on a dry run."""
     plan = await _plan(call)
+    if params.flag(call, "dry_run"):
+        raise DryRun(_plan_text(plan, call), detail="dry run: the plan was shown, nothing was changed")
     if not plan.due:
         raise InputError(_plan_text(plan, call) + f"\nNothing is due (rotation happens under "
                          f"{call.settings.kube.cert_renew_days} days left); say \"force\" to rotate anyway.")
@@ -107,8 +126,8 @@ def _done_line(done: Rotated) -> str:
 @table.action("certs.rotate", access="certs:rotate", confirm=True, plan=certs_rotate_plan)
 async def certs_rotate(call: HandlerCall) -> Reply:
     """Rotate the webhook's certificate: runs for real only once confirmed; otherwise answers with the plan."""
-    if not call.confirmed:
-        return await certs_rotate_plan(call)
+    if not call.confirmed or params.flag(call, "dry_run"):
+        return Reply(text=_plan_text(await _plan(call), call))
     plan = await _plan(call)  # read again: things may have changed while the confirmation was pending
     if not plan.due:
         return Reply(text=f"Nothing to rotate for {plan.configuration} on {plan.cluster} any more: "

@@ -19,7 +19,8 @@ from handlers.kube.podview import table as pod_table
 table = HandlerTable("pods")
 use_clusters(table)
 
-LISTING_CONTEXT = "pods-listing"
+# The pods.list intent sets this context and pods.more requires it; the handler adds where the table stopped.
+LISTING_CONTEXT = "pods-followup"
 MORE = "show more"
 _MAX_LOG_CHARS = 3500
 
@@ -36,11 +37,11 @@ def _status(call: HandlerCall) -> str:
 
 
 def _more_context(cluster: str, query: PodQuery, listing: Listing, shown: int, total: int) -> OutputContext:
-    if listing.resume is None:
-        return OutputContext(LISTING_CONTEXT, lifespan=0)  # nothing more: end any older listing
+    # Kept even when the listing is complete, so "show more" is answered ("that was all") rather than misheard.
+    resume = listing.resume or Resume("", 0)
     return OutputContext(LISTING_CONTEXT, lifespan=5, parameters={
         "cluster": cluster, "namespace": query.namespace or "all", "selector": query.selector, "status": query.status,
-        "continue": listing.resume.token, "skip": listing.resume.skip, "shown": shown, "total": total,
+        "continue": resume.token, "skip": resume.skip, "shown": shown, "total": total, "done": listing.resume is None,
     })
 
 
@@ -93,6 +94,8 @@ def _listing_context(call: HandlerCall) -> dict[str, Any]:
 async def pods_more(call: HandlerCall) -> Reply:
     """The next rows of the last listing, from the continue token its context keeps."""
     state = _listing_context(call)
+    if state.get("done") in (True, "true"):
+        return Reply(text="That was all: the last listing had no more pods.")
     namespace = None if state.get("namespace") == "all" else str(state.get("namespace"))
     query = PodQuery(namespace, str(state.get("selector") or ""), str(state.get("status") or ""))
     cluster = await call.resources.get(Clusters).get(state.get("cluster"))
@@ -102,8 +105,7 @@ async def pods_more(call: HandlerCall) -> Reply:
         listing = await more_pods(cluster, query, resume, page_size=kube.page_size, rows=kube.table_rows)
     first, total = int(state.get("shown") or 0) + 1, int(state.get("total") or 0)
     if not listing.rows:
-        return Reply(text=f"That was all: no more pods in {query.where} on {cluster.name}.",
-                     contexts=(OutputContext(LISTING_CONTEXT, lifespan=0),))
+        return Reply(text=f"That was all: no more pods in {query.where} on {cluster.name}.")
     return _reply(f"More pods in {query.where} on {cluster.name}:", cluster.name, query, listing, first=first, total=total)
 
 

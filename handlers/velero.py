@@ -1,8 +1,8 @@
 """velero: migrate a namespace between clusters (a resumable job), report on it, list backups.
 
-The migration itself runs in ``resume_migration`` (handlers/kube/migration.py):
-the service's job runner calls it for every ``velero.migrate`` job it claims,
-new or left running by a restart (see ``JOB_RUNNERS``).
+The migration itself is a job: the handler starts it through the job runner, which
+runs ``follow_migration`` (handlers/kube/migration.py) under a lease, and again
+after a restart for a job left running.
 """
 
 from __future__ import annotations
@@ -10,18 +10,16 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from chatops.fulfillment import HandlerCall, HandlerTable, InputError, NotFoundError, Reply
-from chatops.store.base import Job
+from chatops.fulfillment import HandlerCall, HandlerTable, InputError, NotFoundError, PermanentError, Reply
 from handlers.kube import Clusters, params, use_clusters
-from handlers.kube.migration import KIND, object_name, resume_migration
+from handlers.kube.migration import KIND, follow_migration, object_name
 from handlers.kube.podview import age
 from handlers.kube.preflight import Preflight, run_preflight
 from handlers.kube.velero_api import items, phase
 
 table = HandlerTable("velero")
 use_clusters(table)
-
-JOB_RUNNERS = {KIND: resume_migration}
+table.job(KIND)(follow_migration)
 
 
 async def _preflight(call: HandlerCall) -> tuple[dict[str, str], Preflight]:
@@ -65,13 +63,17 @@ async def velero_migrate(call: HandlerCall) -> Reply:
     p, check = await _preflight(call)
     if not check.ready:
         raise InputError(f"Migrate {_heading(p)}: the pre-flight fails now.\n{check.text()}")
-    job = await call.store.create_job(Job(kind=KIND, session=call.session, principal=call.principal.id,
-                                          channel=call.principal.channel, parameters=dict(p), state="pending"))
+    if call.jobs is None:
+        raise PermanentError("This service cannot run long jobs, so it cannot migrate namespaces.")
+    job = await call.jobs.start(KIND, p, call=call)
     return Reply(text=f"Migration {job.id} started: {_heading(p)}. I'll post progress here; "
                       f'ask "status of migration {job.id}" any time.', data={"job": job.id})
 
 
 def _job_id(call: HandlerCall) -> int:
+    value = call.param("job", "")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == int(value):
+        return int(value)  # @sys.number-integer gives a number
     match = re.fullmatch(r"#?\s*(\d{1,12})", params.text(call, "job"))
     if match is None:
         raise InputError("Which migration? Give its number, like 42.")

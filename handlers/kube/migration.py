@@ -2,8 +2,8 @@
 target, restore it there, posting progress to the session that asked.
 
 Every step is idempotent (fixed object names derived from the job id, create-or-get,
-list-then-watch), and the stage reached is saved on the job, so
-``resume_migration`` continues a job after a restart from wherever it was.
+list-then-watch), and the stage reached is checkpointed on the job, so
+``follow_migration`` continues a job after a restart from wherever it was.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ import logging
 from typing import Any, Awaitable, Callable
 
 from chatops.fulfillment import ChatOpsError, Reply, RetryableError
-from chatops.store.base import Job, Store
+from chatops.fulfillment.registry import JobContext
+from chatops.store.base import Job
 from handlers.kube.clusters import Clusters
 from handlers.kube.velero_api import USABLE, create_once, find, follow, phase
 
 log = logging.getLogger(__name__)
 
 KIND = "velero.migrate"
-Notify = Callable[[str, Reply], Awaitable[None]]
 _RETRIES = 6
 
 
@@ -44,14 +44,15 @@ def issues(obj: dict[str, Any]) -> str:
 
 
 class _Migration:
-    def __init__(self, job: Job, clusters: Clusters, store: Store, notify: Notify) -> None:
-        self.job, self.clusters, self.store, self._notify = job, clusters, store, notify
-        self.settings = clusters.settings
+    def __init__(self, job: Job, ctx: JobContext) -> None:
+        self.job, self.ctx = job, ctx
+        self.clusters = ctx.resources.get(Clusters)
+        self.settings = self.clusters.settings
         self.p = job.parameters
         self.name = object_name(job)
         self.title = f"Migration {job.id} ({self.p['namespace']}: {self.p['source']} → {self.p['target']})"
 
-    async def run(self) -> Job:
+    async def run(self) -> None:
         await self._save(state="running", progress={"stage": "backup", **self.job.progress})
         try:
             stage = self.job.progress.get("stage", "backup")
@@ -65,7 +66,6 @@ class _Migration:
             log.warning("%s failed: %s", self.title, exc.detail)
             await self._save(state="failed", result={**self.job.result, "error": exc.user_message})
             await self.say(f"{self.title} failed: {exc.user_message}")
-        return self.job
 
     async def _retrying(self, step: Callable[[], Awaitable[str]]) -> str:
         """Run a stage again after a transient failure (the cluster API down for a while)."""
@@ -147,26 +147,23 @@ class _Migration:
 
     async def say(self, text: str) -> None:
         try:
-            await self._notify(self.job.session, Reply(text=text, data={"job": self.job.id}))
+            await self.ctx.notify(Reply(text=text, data={"job": self.job.id}))
         except Exception:  # a lost progress message must not stop the migration itself
             log.exception("%s: could not post progress", self.title)
 
     async def _save(self, **changes: Any) -> None:
-        # Re-read first: the runner renews the lease on the stored job, and we must not write an older lease back.
-        fresh = await self.store.get_job(self.job.id) or self.job
         for key, value in changes.items():
-            setattr(fresh, key, value)
-        await self.store.update_job(fresh)
-        self.job = fresh
+            setattr(self.job, key, value)
+        await self.ctx.checkpoint(self.job)  # the runner stamps its lease on what it stores
 
 
 class _Ended(ChatOpsError):
     """The migration cannot go on (a failed backup, a backup that never synced)."""
 
 
-async def resume_migration(job: Job, clusters: Clusters, store: Store, notify: Notify) -> Job:
-    """Run (or continue, after a restart) a migration job to its end; returns the job as stored at the end.
+async def follow_migration(job: Job, ctx: JobContext) -> None:
+    """Run (or continue, after a restart) a migration job to its end, leaving its outcome on the job.
 
     Cancelling it (service shutdown) leaves the job ``running`` so the next start resumes it.
     """
-    return await _Migration(job, clusters, store, notify).run()
+    await _Migration(job, ctx).run()

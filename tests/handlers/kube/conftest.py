@@ -17,13 +17,14 @@ from typing import Any, AsyncIterator, Callable, Mapping
 import pytest
 from kubernetes_asyncio import client, config
 
-from chatops.config import Settings, load_settings
+from chatops.config import Settings, StoreSettings, load_settings
 from chatops.fulfillment import HandlerCall, Principal, Reply, Resources
+from chatops.fulfillment.registry import JobControl
 from chatops.models import Context
+from chatops.store import Store, create_store
 from handlers.kube import Clusters, open_clusters
 from tests.fakes.kube.clusters import start_fake_clusters
 from tests.fakes.kube.server import FakeKubeApi
-from tests.handlers.kube.memstore import MemoryStore
 
 SOURCE, TARGET = "prod-gke", "dr-aks"
 
@@ -81,20 +82,24 @@ async def admin(kube_cluster: KubeCluster) -> AsyncIterator[dict[str, client.Api
 
 
 @pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore()
+async def store() -> AsyncIterator[Store]:
+    opened = create_store(StoreSettings(url="sqlite:///:memory:"))
+    await opened.open()
+    yield opened
+    await opened.close()
 
 
 MakeCall = Callable[..., HandlerCall]
 
 
 @pytest.fixture
-def make_call(settings: Settings, clusters: Clusters, store: MemoryStore) -> MakeCall:
-    def make(action: str, *, confirmed: bool = False, contexts: tuple[Context, ...] = (), **parameters: Any) -> HandlerCall:
+def make_call(settings: Settings, clusters: Clusters, store: Store) -> MakeCall:
+    def make(action: str, *, confirmed: bool = False, contexts: tuple[Context, ...] = (), jobs: JobControl | None = None,
+             **parameters: Any) -> HandlerCall:
         return HandlerCall(
             action=action, parameters=parameters, principal=Principal(id="U42", channel="slack"), session="S1",
             resources=Resources({Clusters: clusters}), store=store, settings=settings, contexts=contexts,
-            confirmed=confirmed,
+            confirmed=confirmed, jobs=jobs,
         )
 
     return make

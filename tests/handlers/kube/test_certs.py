@@ -18,7 +18,7 @@ from handlers import certs
 from handlers.kube.certgen import issue
 from tests.fakes.kube.server import FakeKubeApi
 from tests.handlers.kube.conftest import SOURCE, KubeCluster, MakeCall
-from tests.handlers.kube.seed_webhooks import Webhook, b64, handshake, webhook
+from tests.handlers.kube.seed_webhooks import Webhook, handshake, webhook
 
 NS, SVC = "hooks", "policy"
 HOST = f"{SVC}.{NS}.svc"
@@ -52,6 +52,10 @@ async def test_check_reports_expiry_and_trust(make_call: MakeCall, admin: Mappin
         "metadata": {"name": "external"}, "webhooks": [{
             "name": "ext.example.com", "admissionReviewVersions": ["v1"], "sideEffects": "None",
             "clientConfig": {"url": "https://hooks.example.com/validate"}}]})
+    only = await certs.certs_check(make_call("certs.check", webhook="external"))
+    assert only.text.startswith("Webhook certificates of external on prod-gke:") and not only.data["services"]
+    with pytest.raises(NotFoundError):
+        await certs.certs_check(make_call("certs.check", webhook="nope"))
     reply = await certs.certs_check(make_call("certs.check"))
     assert f"service {NS}/{SVC} (mutating {SVC}/a.{SVC}.example.com, mutating {SVC}/b.{SVC}.example.com, " \
            f"validating {SVC}-validate/v.{SVC}.example.com)" in reply.text
@@ -75,6 +79,11 @@ async def test_plan_is_a_dry_run(make_call: MakeCall, admin: Mapping[str, client
     assert f"Deployment {NS}/{SVC}: rollout restart" in reply.text
     unconfirmed = await action.handler(make_call("certs.rotate", webhook=SVC))  # not confirmed: the plan again
     assert "dry run" in unconfirmed.text
+    with pytest.raises(InputError) as dry_run:  # asked as a dry run: the plan is the answer, nothing to confirm
+        await action.plan(make_call("certs.rotate", webhook=SVC, dry_run="true"))
+    assert dry_run.value.user_message.startswith("Plan to rotate")
+    confirmed_dry_run = await action.handler(make_call("certs.rotate", webhook=SVC, dry_run=True, confirmed=True))
+    assert "dry run" in confirmed_dry_run.text
     assert (await _secret(admin[SOURCE], f"{SVC}-certs"), await _bundles(admin[SOURCE])) == before
     if kube_cluster.fakes:
         assert not [c for c in kube_cluster.fakes[SOURCE].calls if c.method in ("PUT", "PATCH", "POST", "DELETE")
@@ -136,7 +145,7 @@ async def test_rotation_keeps_old_cas_until_they_expire(make_call: MakeCall, adm
 async def test_missing_secret_is_created_with_rsa_on_request(make_call: MakeCall, admin: Mapping[str, client.ApiClient],
                                                              tmp_path: Path) -> None:
     await webhook(admin[SOURCE], NS, SVC, days_left=12, with_secret=False)
-    reply = await certs.certs_rotate(make_call("certs.rotate", webhook=SVC, key="RSA-2048", confirmed=True))
+    reply = await certs.certs_rotate(make_call("certs.rotate", webhook=SVC, algorithm="rsa-2048", confirmed=True))
     assert f"Secret {SVC}-certs created" in reply.text and "(RSA 2048)" in reply.text
     secret = await client.CoreV1Api(admin[SOURCE]).read_namespaced_secret(f"{SVC}-certs", NS)
     assert secret.type == "kubernetes.io/tls"
@@ -161,7 +170,8 @@ async def test_a_conflicting_secret_write_leaves_a_safe_state(make_call: MakeCal
 
 @pytest.mark.parametrize(("parameters", "error", "message"), [
     ({"webhook": "Not Valid"}, InputError, "is not a valid webhook configuration name"),
-    ({"webhook": SVC, "key": "dsa"}, InputError, "not 'dsa'"),
+    ({"webhook": SVC, "algorithm": "dsa"}, InputError, "not 'dsa'"),
+    ({"webhook": SVC, "service": "nope"}, InputError, f"{SVC} does not call */nope; it calls {NS}/other-svc, {NS}/{SVC}."),
     ({"webhook": "missing"}, NotFoundError, "No webhook configuration called missing on prod-gke."),
 ])
 async def test_bad_requests(make_call: MakeCall, admin: Mapping[str, client.ApiClient], parameters: dict,

@@ -48,7 +48,9 @@ async def test_list_summarises_every_page_and_pages_the_table(make_call: MakeCal
     assert "Showing 6-10 of 12." in second.text
     third = await run(make_call, "pods.more", contexts=contexts_of(second))
     assert [p["name"] for p in third.data["pods"]] == ["web-06", "web-07"] and not third.data["more"]
-    assert third.contexts[0].lifespan == 0  # the listing is over: its context is removed
+    assert third.contexts[0].parameters["done"] and not third.parts
+    over = await run(make_call, "pods.more", contexts=contexts_of(third))
+    assert over.text == "That was all: the last listing had no more pods."
     if kube_cluster.fakes:  # the stand-in records how the pages were asked for
         lists = kube_cluster.fakes[SOURCE].calls_to("GET", "/api/v1/namespaces/shop/pods")
         assert all(call.query["limit"] == "4" for call in lists)

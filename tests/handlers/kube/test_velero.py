@@ -4,22 +4,24 @@ against two API stand-ins with a fake Velero in each sharing one bucket."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any, AsyncIterator, Awaitable, Callable, Mapping
 
 import pytest
 from kubernetes_asyncio import client
 
 from chatops.config import Settings, load_settings
-from chatops.fulfillment import InputError, NotFoundError, Reply
+from chatops.fulfillment import InputError, NotFoundError, PermanentError, Reply, Resources
+from chatops.fulfillment.jobs import JobRunner
+from chatops.fulfillment.registry import Registry
+from chatops.store import Store
+from chatops.store.base import Job
 from handlers import velero
 from handlers.kube import Clusters, open_clusters
-from handlers.kube.migration import resume_migration
+from handlers.kube.migration import KIND, follow_migration
 from tests.fakes.kube.server import BOT
 from tests.fakes.kube.velero import Bucket, FakeVelero
 from tests.handlers.kube import seed_velero
 from tests.handlers.kube.conftest import SOURCE, TARGET, KubeCluster, MakeCall, kube_overrides
-from tests.handlers.kube.memstore import MemoryStore
 
 StartVelero = Callable[..., Awaitable[None]]
 
@@ -53,29 +55,58 @@ async def world(admin: Mapping[str, client.ApiClient]) -> None:
 
 
 class Messages:
+    """The runner's notify: what reached each session."""
+
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
 
-    async def __call__(self, session: str, reply: Reply) -> None:
-        self.sent.append((session, reply.text))
+    async def __call__(self, job: Job, reply: Reply) -> None:
+        self.sent.append((job.session, reply.text))
 
     @property
     def texts(self) -> list[str]:
         return [text for _, text in self.sent]
 
 
-async def _start_job(make_call: MakeCall, store: MemoryStore, **parameters: Any):
-    reply = await velero.velero_migrate(make_call("velero.migrate", confirmed=True, **parameters))
-    return reply, await store.get_job(reply.data["job"])
+@pytest.fixture
+def messages() -> Messages:
+    return Messages()
+
+
+def runner_for(store: Store, clusters: Clusters, settings: Settings, messages: Messages, owner: str) -> JobRunner:
+    return JobRunner(Registry([velero.table]), store=store, resources=Resources({Clusters: clusters}), settings=settings,
+                     notify=messages, owner=owner, lease_seconds=0.6)
+
+
+@pytest.fixture
+async def runner(store: Store, clusters: Clusters, settings: Settings, messages: Messages) -> AsyncIterator[JobRunner]:
+    started = runner_for(store, clusters, settings, messages, "replica-a")
+    yield started
+    await started.stop()
+
+
+async def migrate(make_call: MakeCall, runner: JobRunner, store: Store, **parameters: Any) -> tuple[Reply, Job]:
+    reply = await velero.velero_migrate(make_call("velero.migrate", confirmed=True, jobs=runner, **parameters))
+    job = await store.get_job(reply.data["job"])
+    assert job is not None
+    return reply, job
+
+
+async def settled(store: Store, job_id: int, timeout: float = 30.0) -> Job:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (job := await store.get_job(job_id)) is None or job.state in ("pending", "running"):
+        assert asyncio.get_running_loop().time() < deadline, f"job {job_id} did not finish: {job}"
+        await asyncio.sleep(0.02)
+    return job
 
 
 async def test_migration_from_preflight_to_restored(make_call: MakeCall, world: None, start_velero: StartVelero,
-                                                    clusters: Clusters, store: MemoryStore,
+                                                    runner: JobRunner, messages: Messages, store: Store,
                                                     admin: Mapping[str, client.ApiClient], kube_cluster: KubeCluster) -> None:
     await start_velero()
     action = velero.table.actions["velero.migrate"]
-    assert action.confirm and action.access == "velero:migrate" and velero.JOB_RUNNERS["velero.migrate"] is resume_migration
-    plan = await action.plan(make_call("velero.migrate", namespace="wordpress", target="dr-aks"))
+    assert action.confirm and action.access == "velero:migrate" and velero.table.followers[KIND] is follow_migration
+    plan = await action.plan(make_call("velero.migrate", namespace="wordpress", source="prod-gke", target="dr-aks"))
     assert plan.text.startswith("Migrate namespace wordpress from prod-gke to dr-aks: pre-flight passed.")
     for line in ("✅ namespace wordpress exists in prod-gke", "✅ Velero's CRDs are installed in dr-aks",
                  "✅ prod-gke/default and dr-aks/default share aws bucket migrations, prefix velero",
@@ -83,11 +114,10 @@ async def test_migration_from_preflight_to_restored(make_call: MakeCall, world: 
                  "✅ namespace wordpress does not exist yet in dr-aks"):
         assert line in plan.text
 
-    reply, job = await _start_job(make_call, store, namespace="wordpress", target="dr-aks")
+    reply, job = await migrate(make_call, runner, store, namespace="wordpress", target="dr-aks")
     assert reply.text.startswith(f"Migration {job.id} started: namespace wordpress from prod-gke to dr-aks.")
-    assert job.state == "pending" and job.session == "S1" and job.parameters["location"] == "default"
-    messages = Messages()
-    done = await asyncio.wait_for(resume_migration(job, clusters, store, messages), 30)
+    assert job.kind == KIND and job.session == "S1" and job.principal == "U42" and job.parameters["location"] == "default"
+    done = await settled(store, job.id)
 
     name = f"chatops-wordpress-{job.id}"
     title = f"Migration {job.id} (wordpress: prod-gke → dr-aks)"
@@ -104,7 +134,7 @@ async def test_migration_from_preflight_to_restored(make_call: MakeCall, world: 
     backup = await client.CustomObjectsApi(admin[SOURCE]).get_namespaced_custom_object("velero.io", "v1", "velero", "backups", name)
     assert backup["spec"] == {"includedNamespaces": ["wordpress"], "defaultVolumesToFsBackup": True, "ttl": "720h0m0s",
                               "storageLocation": "default"}
-    status = await velero.velero_status(make_call("velero.status", job=f"#{job.id}"))
+    status = await velero.velero_status(make_call("velero.status", job=float(job.id)))
     assert status.text.startswith(f"Migration {job.id} (wordpress: prod-gke → dr-aks) is succeeded.")
     assert f"Restore {name}: Completed, 6 items, 0 warnings, 0 errors." in status.text
     if kube_cluster.fakes:  # custom objects: only merge patches, never the strategic merge they reject
@@ -115,23 +145,27 @@ async def test_migration_from_preflight_to_restored(make_call: MakeCall, world: 
 
 @pytest.mark.parametrize("stage", ["backup", "restore"])
 async def test_a_migration_resumes_after_a_restart(stage: str, make_call: MakeCall, world: None, start_velero: StartVelero,
-                                                  clusters: Clusters, settings: Settings, store: MemoryStore,
+                                                  runner: JobRunner, messages: Messages, settings: Settings, store: Store,
                                                   admin: Mapping[str, client.ApiClient]) -> None:
     await start_velero(source={"tick": 0.05}, target={"tick": 0.05})
-    _, job = await _start_job(make_call, store, namespace="wordpress", target="dr-aks", target_namespace="blog")
-    messages = Messages()
-    running = asyncio.create_task(resume_migration(job, clusters, store, messages))
+    _, job = await migrate(make_call, runner, store, namespace="wordpress", target="dr-aks", target_namespace="blog")
     while (await store.get_job(job.id)).progress.get(f"{stage}_phase") != "InProgress":
         await asyncio.sleep(0.005)
-    running.cancel()  # the service stops mid-migration
-    with contextlib.suppress(asyncio.CancelledError):
-        await running
+    await runner.stop()  # the service stops mid-migration
     stopped = await store.get_job(job.id)
     assert stopped.state == "running" and stopped.progress["stage"] == stage
 
-    async with open_clusters(settings) as fresh:  # the service starts again: new clients, the job from the store
-        done = await asyncio.wait_for(resume_migration(stopped, fresh, store, messages), 30)
-    assert done.state == "succeeded"
+    # The service starts again (another instance: new clients, a new runner) and takes the job over
+    # once the old lease has run out.
+    async with open_clusters(settings) as fresh:
+        restarted = runner_for(store, fresh, settings, messages, "replica-b")
+        try:
+            while not await restarted.resume_all():
+                await asyncio.sleep(0.05)
+            done = await settled(store, job.id)
+        finally:
+            await restarted.stop()
+    assert done.state == "succeeded" and done.owner == "replica-b"
     custom = client.CustomObjectsApi(admin[SOURCE]), client.CustomObjectsApi(admin[TARGET])
     name = f"chatops-wordpress-{job.id}"
     assert [b["metadata"]["name"] for b in (await custom[0].list_namespaced_custom_object("velero.io", "v1", "velero", "backups"))["items"]] == [name]
@@ -143,23 +177,20 @@ async def test_a_migration_resumes_after_a_restart(stage: str, make_call: MakeCa
 
 
 async def test_unknown_phases_count_as_running(make_call: MakeCall, world: None, start_velero: StartVelero,
-                                               clusters: Clusters, store: MemoryStore) -> None:
+                                               runner: JobRunner, messages: Messages, store: Store) -> None:
     await start_velero(source={"extra_phases": ("Uploading",)}, target={"extra_phases": ("Rehydrating",)})
-    _, job = await _start_job(make_call, store, namespace="wordpress", target="dr-aks")
-    messages = Messages()
-    done = await asyncio.wait_for(resume_migration(job, clusters, store, messages), 30)
+    _, job = await migrate(make_call, runner, store, namespace="wordpress", target="dr-aks")
+    done = await settled(store, job.id)
     assert done.state == "succeeded"
     assert any("backup" in text and " Uploading, 6 of 6 items." in text for text in messages.texts)
     assert any("restore" in text and " Rehydrating, 6 of 6 items." in text for text in messages.texts)
 
 
-async def test_a_failed_backup_ends_the_job(make_call: MakeCall, world: None, start_velero: StartVelero,
-                                            clusters: Clusters, store: MemoryStore,
-                                            admin: Mapping[str, client.ApiClient]) -> None:
+async def test_a_failed_backup_ends_the_job(make_call: MakeCall, world: None, start_velero: StartVelero, runner: JobRunner,
+                                            messages: Messages, store: Store, admin: Mapping[str, client.ApiClient]) -> None:
     await start_velero(source={"backup_outcome": "Failed"})
-    _, job = await _start_job(make_call, store, namespace="wordpress", target="dr-aks")
-    messages = Messages()
-    done = await asyncio.wait_for(resume_migration(job, clusters, store, messages), 30)
+    _, job = await migrate(make_call, runner, store, namespace="wordpress", target="dr-aks")
+    done = await settled(store, job.id)
     name = f"chatops-wordpress-{job.id}"
     assert done.state == "failed" and done.result["backup"]["phase"] == "Failed"
     assert messages.texts[-1].endswith(f"failed: backup {name} ended Failed (0 warnings, 1 errors); nothing was restored.")
@@ -170,25 +201,32 @@ async def test_a_failed_backup_ends_the_job(make_call: MakeCall, world: None, st
 
 
 async def test_a_partially_failed_restore_says_where_to_look(make_call: MakeCall, world: None, start_velero: StartVelero,
-                                                             clusters: Clusters, store: MemoryStore) -> None:
+                                                             runner: JobRunner, messages: Messages, store: Store) -> None:
     await start_velero(target={"restore_outcome": "PartiallyFailed"})
-    _, job = await _start_job(make_call, store, namespace="wordpress", target="dr-aks")
-    messages = Messages()
-    done = await asyncio.wait_for(resume_migration(job, clusters, store, messages), 30)
+    _, job = await migrate(make_call, runner, store, namespace="wordpress", target="dr-aks")
+    done = await settled(store, job.id)
     assert done.state == "failed" and done.result["restore"]["phase"] == "PartiallyFailed"
     assert messages.texts[-1].endswith(f"(0 warnings, 1 errors). See `velero restore describe chatops-wordpress-{job.id} --details`.")
 
 
 async def test_a_backup_that_never_syncs_times_out(kube_cluster: KubeCluster, world: None, start_velero: StartVelero,
-                                                   make_call: MakeCall, store: MemoryStore) -> None:
+                                                   make_call: MakeCall, store: Store, messages: Messages) -> None:
     await start_velero(target={"sync": False})
-    _, job = await _start_job(make_call, store, namespace="wordpress", target="dr-aks")
     settings = load_settings({}, overrides={"kube": kube_overrides(kube_cluster, velero_sync_timeout_seconds=0.5)})
-    messages = Messages()
     async with open_clusters(settings) as clusters:
-        done = await asyncio.wait_for(resume_migration(job, clusters, store, messages), 30)
+        runner = runner_for(store, clusters, settings, messages, "replica-a")
+        try:
+            _, job = await migrate(make_call, runner, store, namespace="wordpress", target="dr-aks")
+            done = await settled(store, job.id)
+        finally:
+            await runner.stop()
     assert done.state == "failed"
     assert "has not appeared in dr-aks after 0.5 seconds; check that both clusters' BackupStorageLocations" in done.result["error"]
+
+
+async def test_without_a_job_runner_nothing_starts(make_call: MakeCall, world: None) -> None:
+    with pytest.raises(PermanentError):
+        await velero.velero_migrate(make_call("velero.migrate", confirmed=True, namespace="wordpress", target="dr-aks"))
 
 
 async def test_preflight_lists_every_problem(make_call: MakeCall, admin: Mapping[str, client.ApiClient],
@@ -228,13 +266,13 @@ async def test_migrate_refuses_bad_requests(make_call: MakeCall, parameters: dic
     assert not any(fake.calls for fake in kube_cluster.fakes.values())
 
 
-async def test_status_and_backups(make_call: MakeCall, world: None, start_velero: StartVelero, clusters: Clusters,
-                                  store: MemoryStore) -> None:
-    await start_velero()
-    _, job = await _start_job(make_call, store, namespace="wordpress", target="dr-aks")
-    pending = await velero.velero_status(make_call("velero.status", job=job.id))
-    assert pending.text.startswith(f"Migration {job.id} (wordpress: prod-gke → dr-aks) is pending.")
-    await asyncio.wait_for(resume_migration(job, clusters, store, Messages()), 30)
+async def test_status_and_backups(make_call: MakeCall, world: None, start_velero: StartVelero, runner: JobRunner,
+                                  store: Store) -> None:
+    await start_velero(source={"tick": 0.2})
+    _, job = await migrate(make_call, runner, store, namespace="wordpress", target="dr-aks")
+    running = await velero.velero_status(make_call("velero.status", job=job.id))
+    assert running.text.startswith(f"Migration {job.id} (wordpress: prod-gke → dr-aks) is running.\nStage: backup")
+    await settled(store, job.id)
     listed = await velero.velero_backups(make_call("velero.backups", cluster="dr-aks"))
     assert listed.data["backups"] == [f"chatops-wordpress-{job.id}"] and "Completed" in listed.text
     with pytest.raises(NotFoundError):
