@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from chatops.fulfillment import HandlerCall, HandlerTable, InputError, NotFoundError, Reply
-from handlers.kube import cluster_for, params, use_clusters
+from handlers.kube import cluster_for, params, scope, use_clusters
 from handlers.kube.certgen import dns_names, key_type
 from handlers.kube.names import dns_subdomain, service_name
 from handlers.kube.rotation import RotationPlan, Rotated, describe_ca, plan_rotation, rotate
@@ -35,7 +35,7 @@ def _state_line(state: CertState, now: dt.datetime, renew_days: int) -> str:
             f"  {bundle}; verifies the server certificate: {'yes' if state.verified else 'NO'}")
 
 
-@table.action("certs.check", access="certs:check")
+@table.action("certs.check", access="certs:check", resource=scope.cluster_wide)
 async def certs_check(call: HandlerCall) -> Reply:
     """Every webhook configuration's services, their certificates' expiry and whether the caBundle verifies them."""
     only = dns_subdomain(params.text(call, "webhook"), "webhook configuration name") if params.text(call, "webhook") else ""
@@ -44,7 +44,7 @@ async def certs_check(call: HandlerCall) -> Reply:
     configs = await configurations(cluster, kube.page_size)
     if only and only not in {config["metadata"]["name"] for _, config in configs}:
         raise NotFoundError(f"No webhook configuration called {only} on {cluster.name}.")
-    services, by_url = targets([(kind, config) for kind, config in configs if config["metadata"]["name"] == (only or config["metadata"]["name"])])
+    services, by_url = targets([(kind, config) for kind, config in configs if only in ("", config["metadata"]["name"])])
     if not services and not by_url:
         return Reply(text=f"There are no admission webhooks on {cluster.name}.")
     lines, data = [f"Webhook certificates{f' of {only}' if only else ''} on {cluster.name}:"], []
@@ -123,7 +123,7 @@ def _done_line(done: Rotated) -> str:
             + ("" if done.verified else "; WARNING: the new bundle does not verify the new certificate"))
 
 
-@table.action("certs.rotate", access="certs:rotate", confirm=True, plan=certs_rotate_plan)
+@table.action("certs.rotate", access="certs:rotate", confirm=True, plan=certs_rotate_plan, resource=scope.cluster_wide)
 async def certs_rotate(call: HandlerCall) -> Reply:
     """Rotate the webhook's certificate: runs for real only once confirmed; otherwise answers with the plan."""
     if not call.confirmed or params.flag(call, "dry_run"):

@@ -9,7 +9,7 @@ from typing import Any
 from kubernetes_asyncio.client import CoreV1Api
 
 from chatops.fulfillment import HandlerCall, HandlerTable, InputError, OutputContext, QuickReplies, Reply, Visibility
-from handlers.kube import Clusters, cluster_for, params, use_clusters
+from handlers.kube import Clusters, cluster_for, params, scope, use_clusters
 from handlers.kube.errors import api_errors
 from handlers.kube.listing import Listing, PodQuery, Resume, list_pods, more_pods, paged
 from handlers.kube.names import dns_label, dns_subdomain, label_selector
@@ -60,7 +60,7 @@ def _reply(text: str, cluster: str, query: PodQuery, listing: Listing, *, first:
     )
 
 
-@table.action("pods.list", access="pods:list")
+@table.action("pods.list", access="pods:list", resource=scope.namespaced)
 async def pods_list(call: HandlerCall) -> Reply:
     """Pods of one namespace or all, by label selector and state: a summary and the first rows."""
     selector = params.text(call, "selector")
@@ -109,7 +109,7 @@ async def pods_more(call: HandlerCall) -> Reply:
     return _reply(f"More pods in {query.where} on {cluster.name}:", cluster.name, query, listing, first=first, total=total)
 
 
-@table.action("pods.logs", access="pods:logs")
+@table.action("pods.logs", access="pods:logs", resource=scope.namespaced)
 async def pods_logs(call: HandlerCall) -> Reply:
     """The last lines of a pod's log, shown only to the asker (logs can carry anything)."""
     pod = dns_subdomain(params.text(call, "pod"), "pod name")
@@ -128,7 +128,7 @@ async def pods_logs(call: HandlerCall) -> Reply:
                  visibility=Visibility.EPHEMERAL, data={"cluster": cluster.name, "pod": pod, "namespace": namespace})
 
 
-@table.action("namespaces.list", access="namespaces:list")
+@table.action("namespaces.list", access="namespaces:list", resource=scope.cluster_wide)
 async def namespaces_list(call: HandlerCall) -> Reply:
     """Namespaces with their phase and age."""
     cluster = await cluster_for(call)

@@ -11,7 +11,7 @@ import re
 from datetime import datetime, timezone
 
 from chatops.fulfillment import HandlerCall, HandlerTable, InputError, NotFoundError, PermanentError, Reply
-from handlers.kube import Clusters, params, use_clusters
+from handlers.kube import Clusters, params, scope, use_clusters
 from handlers.kube.migration import KIND, follow_migration, object_name
 from handlers.kube.podview import age
 from handlers.kube.preflight import Preflight, run_preflight
@@ -55,7 +55,8 @@ async def velero_migrate_plan(call: HandlerCall) -> Reply:
     return Reply(text=f"Migrate {_heading(p)}: pre-flight passed.\n{check.text()}\n{steps}", data={"preflight": p})
 
 
-@table.action("velero.migrate", access="velero:migrate", confirm=True, plan=velero_migrate_plan)
+@table.action("velero.migrate", access="velero:migrate", confirm=True, plan=velero_migrate_plan,
+              resource=scope.migration)
 async def velero_migrate(call: HandlerCall) -> Reply:
     """Record the migration job (after a fresh pre-flight); the job runner carries it out."""
     if not call.confirmed:
@@ -106,7 +107,7 @@ async def velero_status(call: HandlerCall) -> Reply:
     return Reply(text="\n".join(lines), data={"job": job.id, "state": job.state, "stage": stage, "result": result})
 
 
-@table.action("velero.backups", access="velero:list")
+@table.action("velero.backups", access="velero:list", resource=scope.cluster_wide)
 async def velero_backups(call: HandlerCall) -> Reply:
     """Velero backups in a cluster, newest first."""
     cluster = await call.resources.get(Clusters).get(call.param("cluster"))

@@ -60,3 +60,24 @@ async def test_in_cluster_without_a_service_account_says_so() -> None:
 def test_every_kube_table_declares_the_same_resource() -> None:
     factories = {table.name: table.resources[Clusters] for table in (pods.table, certs.table, velero.table)}
     assert set(factories.values()) == {open_clusters}
+
+
+@pytest.mark.parametrize(("action", "parameters", "resource"), [
+    ("pods.list", {"namespace": "shop", "cluster": "PROD-GKE"}, "kube:prod-gke/shop"),
+    ("pods.list", {"namespace": "all", "cluster": "dr-aks"}, "kube:dr-aks/*"),
+    ("pods.list", {"namespace": "shop"}, "*"),  # the default cluster: unscoped, so every deny applies
+    ("pods.logs", {"pod": "web-0", "cluster": "dr-aks"}, "kube:dr-aks/default"),
+    ("certs.rotate", {"webhook": "policy", "cluster": "prod-gke"}, "kube:prod-gke/*"),
+    ("velero.migrate", {"namespace": "wordpress", "source": "prod-gke", "target": "dr-aks"}, "kube:dr-aks/wordpress"),
+    ("velero.migrate", {"namespace": "wordpress", "target": "dr-aks", "target_namespace": "blog"}, "kube:dr-aks/blog"),
+    ("velero.backups", {"cluster": "dr-aks"}, "kube:dr-aks/*"),
+])
+def test_policy_resources(action: str, parameters: dict, resource: str) -> None:
+    tables = {table.name: table for table in (pods.table, certs.table, velero.table)}
+    registered = next(t.actions[action] for t in tables.values() if action in t.actions)
+    assert registered.resource_of(parameters) == resource
+
+
+def test_a_malformed_namespace_is_explained_before_the_policy() -> None:
+    with pytest.raises(InputError):
+        pods.table.actions["pods.list"].resource_of({"namespace": "Bad_NS", "cluster": "x"})
