@@ -80,6 +80,7 @@ class Runtime:
             jobs = JobRunner(
                 registry, store=store, resources=opened, settings=settings,
                 notify=conversation.notify_job, owner=conversation.instance,
+                lease_seconds=settings.engine.job_lease_seconds,
             )
             stack.push_async_callback(jobs.stop)
             dispatcher.jobs = jobs
@@ -88,17 +89,11 @@ class Runtime:
                 resumed = await jobs.resume_all()
                 if resumed:
                     log.info("resumed %d unfinished job(s)", resumed)
-                sweeper = asyncio.get_running_loop().create_task(jobs.sweep(), name="job-sweep")
-                stack.push_async_callback(_stop, sweeper)
+                jobs.start_sweeping()
             try:
                 yield runtime
             finally:
                 await tasks.drain(timeout=5.0)
-
-
-async def _stop(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
 
 
 def _policy(settings: Settings, registry: Registry) -> AccessPolicy:

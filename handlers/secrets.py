@@ -61,6 +61,10 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "unknown time"
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _summary(info: ParameterInfo) -> dict[str, Any]:
     return {"name": info.name, "type": info.type, "version": info.version}
 
@@ -120,9 +124,9 @@ async def secrets_history(call: HandlerCall) -> Reply:
         labels = f" [{', '.join(v.labels)}]" if v.labels else ""
         lines.append(f"• version {v.version} ({v.type}) {_when(v.last_modified)} by {v.modified_by}{labels}")
     older = len(versions) - HISTORY_SHOWN
-    tail = [f"…and {older} older versions."] if older > 0 else []
+    tail = [f"…and {_count(older, 'older version')}."] if older > 0 else []
     return Reply(
-        text="\n".join([f"History of {name} ({len(versions)} versions, newest first):", *lines, *tail]),
+        text="\n".join([f"History of {name} ({_count(len(versions), 'version')}, newest first):", *lines, *tail]),
         data={"name": name, "versions": [{"version": v.version, "type": v.type, "labels": list(v.labels)} for v in versions]},
         contexts=_follow_up(name),
     )

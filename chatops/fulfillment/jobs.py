@@ -69,8 +69,16 @@ class JobRunner:
                     resumed += 1
         return resumed
 
-    async def sweep(self) -> None:
-        """Forever: pick up jobs whose owner stopped renewing its lease (another replica died)."""
+    @property
+    def following(self) -> frozenset[int]:
+        """Ids of the jobs this instance is following now."""
+        return frozenset(self._following)
+
+    def start_sweeping(self) -> None:
+        """From now on, pick up jobs whose owner stopped renewing its lease (another replica died)."""
+        self.tasks.spawn(self._sweep(), name="job-sweep")
+
+    async def _sweep(self) -> None:
         while True:
             await asyncio.sleep(self.lease_seconds / 2)
             try:
@@ -79,7 +87,7 @@ class JobRunner:
                 log.warning("job sweep failed: %s", exc.detail)
 
     async def stop(self) -> None:
-        """Cancel every follower; the jobs stay unfinished in the store for the next start to resume."""
+        """Stop sweeping and cancel every follower; unfinished jobs stay in the store for the next start."""
         await self.tasks.drain(timeout=0)
 
     def _follow(self, job: Job) -> None:

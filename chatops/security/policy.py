@@ -108,7 +108,7 @@ class Binding:
 
 @dataclass(frozen=True)
 class Decision:
-    """The policy's answer; ``reason`` is chat-readable and safe to audit."""
+    """The policy's answer; ``reason`` says why, ``missing`` what was lacking (both chat-readable)."""
 
     allowed: bool
     reason: str
@@ -146,7 +146,7 @@ class Policy:
         """The policy without a file: open actions stay open, every permission is denied."""
         return cls(
             source="<no policy>",
-            disabled_reason="infrastructure actions are disabled because no access policy is configured (CHATOPS_POLICY)",
+            disabled_reason="no access policy is configured (CHATOPS_POLICY), so infrastructure actions are disabled",
         )
 
     def roles_for(self, principal: Principal) -> tuple[str, ...]:
@@ -166,7 +166,7 @@ class Policy:
         denied_by = next((role for role, s in relevant if s.effect == "deny"), None)
         allowed_by = next((role for role, s in relevant if s.effect == "allow"), None)
         if denied_by is not None:
-            reason = f"{_what(permission, resource)} is explicitly denied to role {denied_by}"
+            reason = f"it is explicitly denied to role {denied_by}"
         elif allowed_by is not None:
             reason = f"allowed by role {allowed_by}"
         else:
@@ -177,8 +177,7 @@ class Policy:
     def _denied_reason(self, permission: str, resource: str, roles: Sequence[str]) -> str:
         if self.disabled_reason:
             return self.disabled_reason
-        held = f"your roles ({', '.join(roles)}) do not grant it" if roles else "you hold no role that grants it"
-        return f"you need {_what(permission, resource)}; {held}"
+        return f"your roles {', '.join(roles)} do not grant it" if roles else "you hold no role that grants it"
 
     def check_permissions(self, known: Iterable[str]) -> None:
         """Fail on statements naming no registered permission (a typo grants nothing, silently)."""
@@ -191,10 +190,6 @@ class Policy:
                             f"{self.source}:{statement.line}: role {role.name}: {action!r} matches no known "
                             f"permission (known: {', '.join(sorted(set(known)))})"
                         )
-
-
-def _what(permission: str, resource: str) -> str:
-    return permission if resource == UNSCOPED else f"{permission} on {resource}"
 
 
 def load_policy(settings: SecuritySettings) -> Policy:

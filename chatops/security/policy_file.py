@@ -44,6 +44,8 @@ ACTION = re.compile(r"\*|[A-Za-z0-9_.*?-]+:[A-Za-z0-9_.*?-]+")
 NO_SPACE = re.compile(r"\S+")
 PRINCIPAL_KIND = re.compile(r"[a-z][a-z0-9-]*")
 SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
+# Channels whose user id is whatever the caller sends: binding one would let anyone claim it.
+CALLER_CHOSEN_IDS = ("web", "api")
 PRINCIPAL_FORMS = "slack:<user id>, email:<address>, slack-channel:<channel id>, token-sha256:<hex>, <channel>:<user id> or '*'"
 
 
@@ -132,6 +134,8 @@ class _Reader:
         kind, _, value = text.partition(":")
         if not value.strip() or not PRINCIPAL_KIND.fullmatch(kind):
             self.fail(node, f"binding: a principal must be one of {PRINCIPAL_FORMS}")
+        if kind in CALLER_CHOSEN_IDS:
+            self.fail(node, f"binding: {kind} user ids are chosen by the caller; bind {kind} callers by token-sha256:<hex>")
         if kind == TOKEN_SHA256 and not SHA256_HEX.fullmatch(value):
             self.fail(node, "binding: token-sha256 needs the 64 hex digits of the token's SHA-256")
         if kind == EMAIL and "@" not in value:

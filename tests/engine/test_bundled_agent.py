@@ -206,7 +206,7 @@ def test_follow_up_contexts_are_produced_and_context_defaults_resolve(agent: Age
 
 def test_the_follow_ups_keep_their_context_alive(agent: Agent) -> None:
     another = agent.intents["reddit.another"]
-    assert another.action == "reddit.another"
+    assert another.action == "reddit.another" and another.input_contexts == ("reddit-followup",)
     assert [c.name for c in another.output_contexts] == ["reddit-followup"]
     assert agent.intents["confirm.yes"].input_contexts == agent.intents["confirm.no"].input_contexts
     assert agent.intents["cancel"].reset_contexts

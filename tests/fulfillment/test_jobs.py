@@ -104,7 +104,7 @@ async def test_a_replica_that_loses_the_lease_stops_following(tmp_path: Path, mo
 
         # The store now answers that another replica holds the lease (we paused past its expiry).
         monkeypatch.setattr(chat.runtime.store, "claim_job", taken_elsewhere)
-        await wait_for(lambda: _true(len(runner.tasks) == 0))
+        await wait_for(lambda: _true(not runner.following))
         work.release.set()
         await asyncio.sleep(0.05)
         job = await chat.runtime.store.get_job(1)

@@ -30,6 +30,7 @@ CASES = [
     (GOOD_ROLE.replace('        resources: ["/production/*"]\n', "") + "bindings: []\n", 5, "missing 'resources'"),
     (GOOD_ROLE + "bindings:\n  - principals: [U0123]\n    roles: [reader]\n", 9, "a principal must be one of"),
     (GOOD_ROLE + "bindings:\n  - principals: [token-sha256:abc]\n    roles: [reader]\n", 9, "64 hex digits"),
+    (GOOD_ROLE + "bindings:\n  - principals: [web:ana]\n    roles: [reader]\n", 9, "chosen by the caller"),
     (GOOD_ROLE + "bindings:\n  - principals: [email:bob]\n    roles: [reader]\n", 9, "needs an address"),
     (GOOD_ROLE + "bindings:\n  - principals: [slack:U1]\n    roles: [reader]\n  - nope\n", 11, "binding must be a mapping"),
     (GOOD_ROLE + "  reader:\n    statements: []\nbindings: []\n", 8, "'reader' appears twice"),
