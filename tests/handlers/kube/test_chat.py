@@ -75,3 +75,13 @@ async def test_migrate_with_progress_then_status(chat: ChatHarness, kube_cluster
     finally:
         for controller in controllers:
             await controller.stop()
+
+
+async def test_logs_and_namespaces(chat: ChatHarness, admin: Mapping[str, client.ApiClient], fakes) -> None:
+    await seed.namespace(admin[SOURCE], "shop")
+    await seed.pod(admin[SOURCE], "shop", "web-0")
+    fakes[SOURCE].set_log("shop", "web-0", "app", "started\nlistening on :8080\n")
+    logs = await chat.say("show the logs of web-0 in shop")
+    assert logs.text.startswith("Last 40 lines of shop/web-0 on prod-gke:") and "listening on :8080" in logs.text
+    namespaces = await chat.say("list the namespaces in dr-aks")
+    assert namespaces.text.startswith("0 namespaces on dr-aks")
