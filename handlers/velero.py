@@ -89,7 +89,8 @@ async def velero_status(call: HandlerCall) -> Reply:
     if job is None or job.kind != KIND:
         raise NotFoundError(f"There is no migration {job_id}.")
     p, progress, result = job.parameters, job.progress, job.result
-    lines = [f"Migration {job.id} ({p['namespace']}: {p['source']} → {p['target']}) is {job.state}."]
+    said = {"pending": "is pending", "running": "is running", "cancelled": "was cancelled"}.get(job.state, job.state)
+    lines = [f"Migration {job.id} ({p['namespace']}: {p['source']} → {p['target']}) {said}."]
     stage = progress.get("stage", "backup")
     if job.state in ("pending", "running"):
         current = progress.get(f"{stage}_phase", "not started")
@@ -124,5 +125,5 @@ async def velero_backups(call: HandlerCall) -> Reply:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     body = "\n".join("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in [header, *rows])
     more = f"\n(and {len(backups) - len(rows)} older)" if len(backups) > len(rows) else ""
-    return Reply(text=f"{len(backups)} backups in {cluster.name}:\n```\n{body}\n```{more}",
+    return Reply(text=f"{len(backups)} backup{'' if len(backups) == 1 else 's'} in {cluster.name}:\n```\n{body}\n```{more}",
                  data={"cluster": cluster.name, "backups": [r[0] for r in rows]})

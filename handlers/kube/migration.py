@@ -16,7 +16,7 @@ from chatops.fulfillment import ChatOpsError, Reply, RetryableError
 from chatops.fulfillment.registry import JobContext
 from chatops.store.base import Job
 from handlers.kube.clusters import Clusters
-from handlers.kube.velero_api import USABLE, create_once, find, follow, phase
+from handlers.kube.velero_api import USABLE, create_once, find, finished, follow, phase
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,12 @@ class _Migration:
         return "done"
 
     async def _progress(self, stage: str, obj: dict[str, Any], done_key: str) -> None:
-        """Post a phase change, or progress past another quarter of the items; remember what was posted."""
+        """Post a phase change, or progress past another quarter of the items; remember what was posted.
+
+        A final phase is left to the stage's own summary, which also gives warnings and errors.
+        """
+        if finished(obj):
+            return
         done, total = counts(obj, done_key)
         quarter = (4 * done // total) if total else 0
         seen = self.job.progress

@@ -13,7 +13,7 @@ from cryptography import x509
 from kubernetes_asyncio.client import AdmissionregistrationV1Api, AppsV1Api, CoreV1Api
 from kubernetes_asyncio.client.exceptions import ApiException
 
-from handlers.kube.certgen import certificates, dns_names, verifies
+from handlers.kube.certgen import certificates, dns_names, fingerprint, verifies
 from handlers.kube.clusters import Cluster
 from handlers.kube.errors import api_errors
 from handlers.kube.listing import paged
@@ -160,4 +160,9 @@ async def read_state(cluster: Cluster, target: Target, now: dt.datetime) -> Cert
         verifies(decode(entry.ca_bundle), server, dns_names(target.service, target.namespace)[-1], now)
         for entry in target.entries
     )
-    return CertState(target, secret, server, certificates(bundle_pem), certificates(decode(data.get("ca.crt"))), verified)
+    return CertState(target, secret, server, _distinct(certificates(bundle_pem)), certificates(decode(data.get("ca.crt"))), verified)
+
+
+def _distinct(certs: list[x509.Certificate]) -> list[x509.Certificate]:
+    """Each CA once, though every entry calling the service carries its own copy of the bundle."""
+    return list({fingerprint(cert): cert for cert in certs}.values())

@@ -60,6 +60,7 @@ async def test_check_reports_expiry_and_trust(make_call: MakeCall, admin: Mappin
     assert f"service {NS}/{SVC} (mutating {SVC}/a.{SVC}.example.com, mutating {SVC}/b.{SVC}.example.com, " \
            f"validating {SVC}-validate/v.{SVC}.example.com)" in reply.text
     assert "(12 days left) — rotate soon" in reply.text or "(11 days left) — rotate soon" in reply.text
+    assert "caBundle: 1 CA(s)" in reply.text  # three entries carry the same CA: counted once
     assert "verifies the server certificate: yes" in reply.text
     assert "Secret other-svc-tls: not found" in reply.text  # the other service's entry, with no Secret anywhere
     assert "validating external/ext.example.com calls a URL" in reply.text

@@ -68,7 +68,7 @@ async def test_migrate_with_progress_then_status(chat: ChatHarness, kube_cluster
             await asyncio.sleep(0.05)
         assert job is not None and job.state == "succeeded"
         status = await chat.say("status of migration 1")
-        assert status.text.startswith("Migration 1 (wordpress: prod-gke → dr-aks) is succeeded.")
+        assert status.text.startswith("Migration 1 (wordpress: prod-gke → dr-aks) succeeded.")
         posted = [n.text for n in chat.last.notifications]
         assert any("backup chatops-wordpress-1 Completed" in text for text in posted)
         assert posted[-1].startswith("Migration 1 (wordpress: prod-gke → dr-aks) finished: restore chatops-wordpress-1 Completed")
