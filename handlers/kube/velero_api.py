@@ -1,8 +1,9 @@
 """Velero's custom objects (velero.io/v1): reading, creating, and following one through its phases.
 
-Following is list-then-watch: read the object, then watch it from that
-resourceVersion with a server-side timeout, and read again whenever the watch
-ends or its resourceVersion has expired (410). An unknown phase counts as
+Following is list-then-watch: list the object by name, then watch it from the
+list's resourceVersion (the collection's, which is current; the object's own may
+predate a compaction) with a server-side timeout, and list again whenever the
+watch ends or its resourceVersion has expired (410). An unknown phase counts as
 still running, so a newer Velero's phases do not end a migration early.
 """
 
@@ -84,8 +85,14 @@ async def follow(cluster: Cluster, namespace: str, plural: str, name: str, on_up
                  watch_seconds: int) -> dict[str, Any]:
     """Call ``on_update`` with each new state of the object until its phase is final; return the final state."""
     api = CustomObjectsApi(cluster.api)
+    by_name = f"metadata.name={name}"
     while True:
-        obj = await get(cluster, namespace, plural, name)
+        with api_errors(cluster.name, "read", f"{KIND_OF[plural]} {namespace}/{name}"):
+            listed = await cluster.call(api.list_namespaced_custom_object, GROUP, VERSION, namespace, plural,
+                                        field_selector=by_name)
+        if not listed.get("items"):
+            raise PermanentError(f"The {KIND_OF[plural]} {name} is gone from {cluster.name}.")
+        obj = listed["items"][0]
         await on_update(obj)
         if finished(obj):
             return obj
@@ -93,7 +100,7 @@ async def follow(cluster: Cluster, namespace: str, plural: str, name: str, on_up
             async with watch.Watch() as stream:
                 events = stream.stream(
                     api.list_namespaced_custom_object, GROUP, VERSION, namespace, plural,
-                    field_selector=f"metadata.name={name}", resource_version=obj["metadata"]["resourceVersion"],
+                    field_selector=by_name, resource_version=listed["metadata"]["resourceVersion"],
                     timeout_seconds=watch_seconds, _request_timeout=watch_seconds + cluster.timeout,
                 )
                 async for event in events:

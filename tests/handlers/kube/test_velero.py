@@ -280,3 +280,25 @@ async def test_status_and_backups(make_call: MakeCall, world: None, start_velero
         await velero.velero_status(make_call("velero.status", job="999"))
     with pytest.raises(InputError):
         await velero.velero_status(make_call("velero.status", job="latest"))
+
+
+async def test_following_survives_watch_renewals_and_expired_versions(kube_cluster: KubeCluster, world: None,
+                                                                      start_velero: StartVelero, make_call: MakeCall,
+                                                                      store: Store, messages: Messages,
+                                                                      fakes: Mapping[str, Any]) -> None:
+    await start_velero(source={"tick": 0.4})
+    settings = load_settings({}, overrides={"kube": kube_overrides(kube_cluster, watch_seconds=1)})
+    async with open_clusters(settings) as clusters:
+        runner = runner_for(store, clusters, settings, messages, "replica-a")
+        try:
+            _, job = await migrate(make_call, runner, store, namespace="wordpress", target="dr-aks")
+            while (await store.get_job(job.id)).progress.get("backup_phase") != "InProgress":
+                await asyncio.sleep(0.01)
+            fakes[SOURCE].store.compact()  # the watch's resourceVersion is now too old: 410, read again
+            done = await settled(store, job.id)
+        finally:
+            await runner.stop()
+    assert done.state == "succeeded"
+    watches = [c for c in fakes[SOURCE].calls_to("GET", "/apis/velero.io/v1/namespaces/velero/backups") if c.user == BOT
+               and c.query.get("watch")]
+    assert len(watches) >= 3 and all(c.query["fieldSelector"] == f"metadata.name=chatops-wordpress-{job.id}" for c in watches)
