@@ -8,12 +8,15 @@ from typing import Any, AsyncIterator, Mapping
 from aiohttp import web
 
 from chatops.channels import dialogflow as dialogflow_channel
+from chatops.channels import slack as slack_channel
 from chatops.channels import web as web_channel
+from chatops.channels import webchat
 from chatops.channels.http_errors import error_middleware
 from chatops.config import Settings
 from chatops.fulfillment.access import AccessPolicy
 from chatops.fulfillment.registry import HandlerTable
 from chatops.runtime import Runtime
+from chatops.security.audit_view import AuditEndpoint
 from chatops.server_keys import RUNTIME, SETTINGS, RuntimeSlot
 from chatops.store.base import Store
 
@@ -41,7 +44,10 @@ def create_app(
 
     app.cleanup_ctx.append(runtime_ctx)
     web_channel.setup(app)
+    app.router.add_get("/api/v1/audit", AuditEndpoint(lambda request: slot.runtime.store, settings.security.admin_tokens).handle)
     dialogflow_channel.setup(app)
+    slack_channel.setup(app)
+    webchat.setup(app)
     return app
 
 
