@@ -18,9 +18,9 @@ from chatops.engine.nlu.sparse import Rows
 @dataclass(frozen=True)
 class Fit:
     epochs: int = 0  # 0: chosen from the data size
-    batch: int = 128
+    batch: int = 64
     rate: float = 0.5
-    l2: float = 1e-4
+    l2: float = 1e-6
     seed: int = 0
 
 

@@ -50,3 +50,12 @@ class Rows:
         """Row-wise products with a (features x classes) matrix; every row must be non-empty."""
         contrib = weights[self.indices] * self.data[:, None]
         return np.add.reduceat(contrib, self.indptr[:-1], axis=0)
+
+
+def unique_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values and their counts (a sort, cheaper than np.unique's hashing for int keys)."""
+    if len(keys) == 0:
+        return keys, np.zeros(0, dtype=np.int64)
+    ordered = np.sort(keys, kind="stable")
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    return ordered[starts], np.diff(np.append(starts, len(ordered)))
