@@ -14,6 +14,7 @@ from typing import Collection, Iterable, Sequence
 
 from chatops.engine.agent import Agent, Intent, TrainingPhrase
 from chatops.engine.nlu import EntityMatch, IntentScore
+from chatops.engine.nlu.augment import augment, value_pools
 from chatops.engine.nlu.gazetteer import Gazetteer
 from chatops.engine.nlu.intents import IntentClassifier
 from chatops.engine.nlu.system import ANY, find_system
@@ -121,9 +122,11 @@ def annotated_values(intents: Iterable[Intent], *, skip: int | None = None) -> l
     return values
 
 
-def _sentences(model: NLUModel, intent: Intent, folds: list[ValueGazetteer]) -> list[Sentence]:
+def _sentences(
+    model: NLUModel, intent: Intent, folds: list[ValueGazetteer], extra: Sequence[TrainingPhrase] = (),
+) -> list[Sentence]:
     sentences = []
-    for i, phrase in enumerate(intent.phrases):
+    for i, phrase in enumerate([*intent.phrases, *extra]):
         text = phrase.text
         tokens = tokenize(text)
         if tokens:
@@ -140,7 +143,10 @@ def train(agent: Agent, **options: object) -> NLUModel:
     classifier = IntentClassifier.train(examples, negatives=negatives) if examples else None
     model = NLUModel(agent, classifier, {})
     folds = [ValueGazetteer(annotated_values(intents, skip=k)) for k in range(FOLDS)]
+    pools = value_pools(agent, intents)
     for intent in intents:
         if any(part.parameter for phrase in intent.phrases for part in phrase.parts):
-            model.taggers[intent.name] = SlotTagger.train(_sentences(model, intent, folds))
+            free_form = {p.name for p in intent.parameters if p.entity == ANY}
+            extra = augment(intent, pools, free_form=free_form)
+            model.taggers[intent.name] = SlotTagger.train(_sentences(model, intent, folds, extra))
     return model
