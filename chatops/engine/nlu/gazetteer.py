@@ -63,6 +63,7 @@ class Gazetteer:
     def __init__(self, entities: dict[str, EntityType]) -> None:
         self.index: dict[str, list[_Synonym]] = {}
         self.patterns: list[tuple[str, re.Pattern[str]]] = []
+        self.fuzzy = any(entity.fuzzy and not entity.regexp for entity in entities.values())
         for entity in entities.values():
             for entry in entity.entries:
                 for synonym in entry.synonyms:
@@ -80,12 +81,14 @@ class Gazetteer:
             self.index.setdefault(key, []).append(synonym)
 
     def find(self, text: str, tokens: list[Token] | None = None, *, only: str | None = None) -> list[EntityMatch]:
+        if not self.index and not self.patterns:
+            return []
         tokens = tokenize(text) if tokens is None else tokens
         lowered = [t.lower for t in tokens]
         hits: dict[str, list[tuple[int, _Synonym]]] = {}
         for i, word in enumerate(lowered):
             seen: set[int] = set()
-            for key in _keys(word):
+            for key in _keys(word) if self.fuzzy else (word,):
                 for synonym in self.index.get(key, ()):
                     if id(synonym) in seen or (only is not None and synonym.entity != only):
                         continue

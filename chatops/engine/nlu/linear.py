@@ -60,7 +60,7 @@ def train_softmax(
         _Batch(shuffled.slice(a, min(a + fit.batch, len(rows))), labels[a : a + fit.batch], weights_of[a : a + fit.batch])
         for a in range(0, len(rows), fit.batch)
     ]
-    epochs = fit.epochs or int(np.clip(np.ceil(300 / len(batches)), 4, 200))
+    epochs = fit.epochs or int(np.clip(np.ceil(150 / len(batches)), 4, 100))
     weights = np.zeros((n_features, n_classes), dtype=np.float32)
     history = np.full((n_features, n_classes), 1e-6, dtype=np.float32)
     for _ in range(epochs):

@@ -69,12 +69,8 @@ class SlotTagger:
         labels = [OUTSIDE, *sorted({label for s in sentences for label in s.labels} - {OUTSIDE})]
         index = {label: i for i, label in enumerate(labels)}
         vocab: dict[str, int] = {"<bias>": 0}
-        for sentence in sentences:
-            for features in sentence.features:
-                for name in features:
-                    vocab.setdefault(name, len(vocab))
         tagger = cls(vocab, labels, np.zeros((0, 0), np.float32), np.zeros((0, 0)))
-        rows = Rows.build(tagger._columns(f) for s in sentences for f in s.features)
+        rows = tagger._rows([f for s in sentences for f in s.features], grow=True)
         gold = np.array([index[label] for s in sentences for label in s.labels], dtype=np.int64)
         lengths = np.array([len(s.labels) for s in sentences], dtype=np.int64)
         tagger.emissions, tagger.transitions = train_crf(
@@ -82,14 +78,24 @@ class SlotTagger:
         )
         return tagger
 
-    def _columns(self, features: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        cols = [0, *(self.vocab[f] for f in features if f in self.vocab)]
-        return np.asarray(cols, dtype=np.int32), np.ones(len(cols), dtype=np.float32)
+    def _rows(self, tokens: list[list[str]], *, grow: bool = False) -> Rows:
+        """One row per token: the bias and its known features (new ones added when ``grow``)."""
+        vocab, columns, lengths = self.vocab, [], [0]
+        for features in tokens:
+            if grow:
+                known = [vocab.setdefault(f, len(vocab)) for f in features]
+            else:
+                known = [c for c in map(vocab.get, features) if c is not None]
+            columns.append(0)
+            columns.extend(known)
+            lengths.append(len(known) + 1)
+        indices = np.asarray(columns, dtype=np.int32)
+        return Rows(np.cumsum(np.asarray(lengths, dtype=np.int64)), indices, np.ones(len(indices), dtype=np.float32))
 
     def tag(self, features: list[list[str]]) -> list[str]:
         if not features:
             return []
-        emissions = Rows.build(self._columns(f) for f in features).dot(self.emissions)
+        emissions = self._rows(features).dot(self.emissions)
         return [self.labels[i] for i in viterbi(emissions, self.transitions)]
 
 

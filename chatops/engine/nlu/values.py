@@ -23,13 +23,14 @@ class ValueGazetteer:
         for words, slot in values:
             if 0 < len(words) <= MAX_WORDS:
                 self.slots[words].add(slot)
+        self.longest = max((len(words) for words in self.slots), default=0)
 
     def hints(self, tokens: Sequence[Token]) -> list[list[str]]:
         """Per token, "v:slot" for every seen value of ``slot`` covering it (longest values first)."""
         lowered = [t.lower for t in tokens]
         result: list[list[str]] = [[] for _ in tokens]
         covered = [False] * len(tokens)
-        for size in range(min(MAX_WORDS, len(tokens)), 0, -1):
+        for size in range(min(self.longest, len(tokens)), 0, -1):
             for i in range(len(tokens) - size + 1):
                 slots = self.slots.get(tuple(lowered[i : i + size]))
                 if not slots or any(covered[i : i + size]):
