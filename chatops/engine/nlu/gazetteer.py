@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from chatops.engine.agent import EntityType
 from chatops.engine.nlu import EntityMatch
@@ -47,9 +48,10 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
-def _keys(word: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def _keys(word: str) -> frozenset[str]:
     """Index keys that any word within one edit of ``word`` shares with it (symmetric deletion)."""
-    return {word} | _deletions(word) if len(word) >= FUZZY_MIN_LENGTH - 1 else {word}
+    return frozenset({word} | _deletions(word) if len(word) >= FUZZY_MIN_LENGTH - 1 else {word})
 
 
 class Gazetteer:
