@@ -11,7 +11,6 @@ up only once.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from typing import Any, Sequence
 
 import numpy as np

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 
@@ -18,18 +17,6 @@ class Rows:
 
     def __len__(self) -> int:
         return len(self.indptr) - 1
-
-    @classmethod
-    def build(cls, rows: Iterable[tuple[np.ndarray, np.ndarray]]) -> Rows:
-        cols_list, vals_list, lengths = [], [], [0]
-        for cols, vals in rows:
-            cols_list.append(cols)
-            vals_list.append(vals)
-            lengths.append(len(cols))
-        indptr = np.cumsum(np.asarray(lengths, dtype=np.int64))
-        if not cols_list:
-            return cls(indptr, np.zeros(0, np.int32), np.zeros(0, np.float32))
-        return cls(indptr, np.concatenate(cols_list).astype(np.int32), np.concatenate(vals_list).astype(np.float32))
 
     def take(self, order: np.ndarray) -> Rows:
         """The rows in ``order`` (a permutation or a subset)."""

@@ -11,7 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
-from chatops.engine.nlu.crf import FORBIDDEN, CRFFit, train_crf
+from chatops.engine.nlu.crf import CRFFit, train_crf
 from chatops.engine.nlu.sparse import Rows
 from chatops.engine.nlu.text import Token
 
@@ -113,4 +113,4 @@ def viterbi(emissions: np.ndarray, transitions: np.ndarray) -> list[int]:
     return path[::-1]
 
 
-__all__ = ["FORBIDDEN", "OUTSIDE", "Sentence", "SlotTagger", "bio_labels", "bio_spans", "viterbi"]
+__all__ = ["OUTSIDE", "Sentence", "SlotTagger", "bio_labels", "bio_spans", "viterbi"]
