@@ -42,6 +42,7 @@ class EngineSettings:
     model_path: str = setting("", "CHATOPS_MODEL", "Trained model file to load; empty: train at start-up.")
     confidence_threshold: float = setting(0.3, "CHATOPS_THRESHOLD", "Below this confidence the fallback intent answers.")
     session_idle_seconds: int = setting(1200, "CHATOPS_SESSION_IDLE", "A session idle this long loses its contexts.")
+    job_lease_seconds: float = setting(60.0, "CHATOPS_JOB_LEASE", "A replica's lease on a running job; another takes over after it.")
     handlers: tuple[str, ...] = setting(
         ("reddit", "prices", "pods", "certs", "velero", "secrets"),
         "CHATOPS_HANDLERS",
@@ -60,6 +61,9 @@ class SecuritySettings:
     policy_file: str = setting("", "CHATOPS_POLICY", "Access policy YAML; empty: infrastructure actions are denied.")
     confirm_ttl_seconds: int = setting(300, "CHATOPS_CONFIRM_TTL", "A pending confirmation expires after this long.")
     admin_tokens: tuple[str, ...] = setting((), "CHATOPS_ADMIN_TOKENS", "Bearer tokens allowed to read the audit endpoint.")
+    seal_key: str = setting(
+        "", "CHATOPS_SEAL_KEY", "Fernet key sealing secret parameters of pending confirmations in the store; empty: one per process."
+    )
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,8 @@ class AwsSettings:
     endpoint_url: str = setting("", "CHATOPS_SSM_ENDPOINT", "SSM endpoint URL (a local server in tests).")
     access_key_id: str = setting("", "AWS_ACCESS_KEY_ID", "AWS access key id; empty: the default chain.")
     secret_access_key: str = setting("", "AWS_SECRET_ACCESS_KEY", "AWS secret access key.")
+    ssm_attempts: int = setting(4, "CHATOPS_SSM_ATTEMPTS", "Tries of one SSM call when AWS throttles or fails (5xx).")
+    ssm_backoff_seconds: float = setting(0.25, "CHATOPS_SSM_BACKOFF", "First retry delay for SSM; doubles each try, with jitter.")
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,14 @@ from chatops.engine.agent import Agent
 from chatops.engine.dialogue import Engine
 from chatops.engine.loader import load_agent
 from chatops.engine.nlu import NLU, train_nlu
-from chatops.fulfillment.access import AccessPolicy, PermissionSet
+from chatops.fulfillment.access import AccessPolicy
 from chatops.fulfillment.conversation import Conversation
 from chatops.fulfillment.dispatcher import Dispatcher
 from chatops.fulfillment.jobs import JobRunner
 from chatops.fulfillment.registry import HandlerTable, Registry, Resources
 from chatops.fulfillment.tasks import TaskGroup
+from chatops.security.masking import install_log_redaction
+from chatops.security.policy import load_policy
 from chatops.store import Store, create_store
 from handlers import load_tables
 
@@ -56,15 +58,17 @@ class Runtime:
         store: Store | None = None,
         resume_jobs: bool = True,
         tables: list[HandlerTable] | None = None,
+        nlu: NLU | None = None,
     ) -> AsyncIterator[Runtime]:
         """Build and open everything; the keyword arguments replace the configured parts (tests)."""
         registry = Registry(tables if tables is not None else load_tables(settings.engine.handlers))
         agent = load_agent(settings.engine.agent_dir or None, actions=set(registry.actions) | BUILTIN_ACTIONS)
-        nlu = await asyncio.to_thread(train_nlu, agent)
+        nlu = nlu or await asyncio.to_thread(train_nlu, agent)
         engine = Engine(
             agent, nlu, threshold=settings.engine.confidence_threshold, idle_seconds=settings.engine.session_idle_seconds
         )
         async with AsyncExitStack() as stack:
+            stack.callback(install_log_redaction())
             store = store or create_store(settings.store)
             await store.open()
             stack.push_async_callback(store.close)
@@ -74,23 +78,28 @@ class Runtime:
                     if kind not in opened:
                         opened.add(kind, await stack.enter_async_context(factory(settings)))
             tasks = TaskGroup()
-            dispatcher = Dispatcher(registry, store=store, settings=settings, resources=opened, policy=policy or _policy(settings))
-            conversation = Conversation(engine, dispatcher, store, shared_lock=not settings.store.url.startswith("sqlite"))
+            dispatcher = Dispatcher(registry, store=store, settings=settings, resources=opened, policy=policy or _policy(settings, registry))
+            conversation = Conversation(engine, dispatcher, store, shared_lock=not settings.store.url.endswith(":memory:"))
             jobs = JobRunner(
-                registry, store=store, resources=opened, settings=settings, tasks=tasks,
+                registry, store=store, resources=opened, settings=settings,
                 notify=conversation.notify_job, owner=conversation.instance,
+                lease_seconds=settings.engine.job_lease_seconds,
             )
+            stack.push_async_callback(jobs.stop)
             dispatcher.jobs = jobs
             runtime = cls(settings, agent, nlu, registry, store, opened, engine, dispatcher, conversation, jobs, tasks)
             if resume_jobs:
                 resumed = await jobs.resume_all()
                 if resumed:
                     log.info("resumed %d unfinished job(s)", resumed)
+                jobs.start_sweeping()
             try:
                 yield runtime
             finally:
                 await tasks.drain(timeout=5.0)
 
 
-def _policy(settings: Settings) -> AccessPolicy:
-    return PermissionSet()
+def _policy(settings: Settings, registry: Registry) -> AccessPolicy:
+    policy = load_policy(settings.security)
+    policy.check_permissions(action.access for action in registry.actions.values() if action.access)
+    return policy

@@ -7,11 +7,16 @@ from typing import Any, AsyncIterator, Mapping
 
 from aiohttp import web
 
+from chatops.channels import dialogflow as dialogflow_channel
+from chatops.channels import slack as slack_channel
 from chatops.channels import web as web_channel
+from chatops.channels import webchat
 from chatops.channels.http_errors import error_middleware
 from chatops.config import Settings
 from chatops.fulfillment.access import AccessPolicy
+from chatops.fulfillment.registry import HandlerTable
 from chatops.runtime import Runtime
+from chatops.security.audit_view import AuditEndpoint
 from chatops.server_keys import RUNTIME, SETTINGS, RuntimeSlot
 from chatops.store.base import Store
 
@@ -24,20 +29,25 @@ def create_app(
     resources: Mapping[type, Any] | None = None,
     policy: AccessPolicy | None = None,
     store: Store | None = None,
+    tables: list[HandlerTable] | None = None,
 ) -> web.Application:
-    """Build the app; ``resources``, ``policy`` and ``store`` replace the configured ones (tests)."""
+    """Build the app; the keyword arguments replace the configured parts (tests)."""
     app = web.Application(client_max_size=settings.server.max_body_bytes, middlewares=[error_middleware])
     app[SETTINGS] = settings
     slot = app[RUNTIME] = RuntimeSlot()
 
     async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
-        async with Runtime.open(settings, resources=resources, policy=policy, store=store) as runtime:
+        async with Runtime.open(settings, resources=resources, policy=policy, store=store, tables=tables) as runtime:
             slot.current = runtime
             yield
             slot.current = None
 
     app.cleanup_ctx.append(runtime_ctx)
     web_channel.setup(app)
+    app.router.add_get("/api/v1/audit", AuditEndpoint(lambda request: slot.runtime.store, settings.security.admin_tokens).handle)
+    dialogflow_channel.setup(app)
+    slack_channel.setup(app)
+    webchat.setup(app)
     return app
 
 

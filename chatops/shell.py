@@ -30,7 +30,7 @@ def format_reply(reply: Reply) -> str:
 
 
 async def run_shell(settings: Settings, *, user: str, stdin: TextIO, stdout: TextIO) -> int:
-    principal = Principal(id=user, channel="shell")
+    principal = Principal(id=user, channel="cli")
     async with Runtime.open(settings) as runtime:
         stdout.write("chatops shell: type a message, or Ctrl-D to leave.\n")
         welcome = await runtime.conversation.handle(Query(session="shell", event="WELCOME", principal=principal))

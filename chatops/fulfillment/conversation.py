@@ -13,6 +13,16 @@ from chatops.engine.dialogue import Engine, EngineTurn
 from chatops.engine.session import SessionState
 from chatops.errors import StoreUnavailable
 from chatops.fulfillment.dispatcher import Dispatcher
+from chatops.fulfillment.prematched import (
+    STALE_CONFIRMATION,
+    MatchedQuery,
+    MatchedResult,
+    adopt_contexts,
+    choose_action,
+    drop_expired,
+    matched_turn,
+    stale_confirmation,
+)
 from chatops.models import IntentRef, Query, QueryResult, Reply, Visibility
 from chatops.store.base import Job, SessionRecord, Store
 
@@ -36,6 +46,7 @@ class Conversation:
         lock_lease_seconds: float = 30.0,
         lock_wait_seconds: float = 20.0,
         shared_lock: bool = False,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.engine = engine
         self.dispatcher = dispatcher
@@ -44,18 +55,41 @@ class Conversation:
         self.lock_lease_seconds = lock_lease_seconds
         self.lock_wait_seconds = lock_wait_seconds
         self.shared_lock = shared_lock
+        self.clock = clock
         self.sinks: list[Sink] = []
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def handle(self, query: Query) -> QueryResult:
         async with self._session_lock(query.session):
             state = await self._load(query.session)
-            turn = self.engine.turn(state, query, now=time.time())
+            turn = self.engine.turn(state, query, now=self.clock())
             reply = await self.dispatcher.fulfill(turn, state, query)
             reply = await self._apply(reply, state, query)
             notifications = tuple(Reply(**item) for item in state.memory.pop(OUTBOX, []))
             await self._save(state)
         return _result(turn, reply, state, query, notifications)
+
+    async def handle_matched(self, matched: MatchedQuery) -> MatchedResult:
+        """A turn whose intent was matched elsewhere: fulfil it without the engine's NLU."""
+        async with self._session_lock(matched.session):
+            state = await self._load(matched.session)
+            state.updated_at = self.clock()
+            if matched.contexts is not None:
+                adopt_contexts(state, matched.contexts)
+            else:
+                state.decrement()
+            action = choose_action(matched, set(self.dispatcher.registry.actions) | set(self.dispatcher.builtins))
+            stale = stale_confirmation(state, matched.confirmation)
+            if stale:
+                reply = Reply(text=STALE_CONFIRMATION)
+            else:
+                reply = await self.dispatcher.fulfill(matched_turn(matched, action), state, matched.as_query())
+            for ctx in reply.contexts:
+                state.set_context(ctx.name, ctx.lifespan, dict(ctx.parameters))
+            drop_expired(state)
+            notifications = tuple(Reply(**item) for item in state.memory.pop(OUTBOX, []))
+            await self._save(state)
+        return MatchedResult(reply=reply, action=action, notifications=notifications, stale=stale)
 
     async def _apply(self, reply: Reply, state: SessionState, query: Query) -> Reply:
         for _ in range(MAX_FOLLOWUP_EVENTS):

@@ -16,7 +16,8 @@ from chatops.fulfillment import texts
 from chatops.fulfillment.access import AccessPolicy
 from chatops.fulfillment.audit import AuditLog
 from chatops.fulfillment.registry import Action, HandlerCall, JobControl, Registry, Resources
-from chatops.models import Confirmation, OutputContext, Query, Reply
+from chatops.models import Confirmation, OutputContext, Principal, Query, Reply
+from chatops.security.sealing import Sealer
 from chatops.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ class Dispatcher:
         self.policy = policy
         self.jobs = jobs
         self.audit = AuditLog(store)
+        # A pending confirmation's secret parameters are stored encrypted, never in clear.
+        self.sealer = Sealer.from_settings(settings.security)
         self.builtins = {
             "dialog.cancel": self._cancel,
             "confirm.yes": self._confirm,
@@ -88,7 +91,10 @@ class Dispatcher:
     async def _check_access(self, action: Action, call: HandlerCall) -> Reply | None:
         if action.access is None:
             return None
-        resource = action.resource(call.parameters) if action.resource else ""
+        try:
+            resource = action.resource_of(call.parameters)
+        except ChatOpsError as exc:
+            return Reply(text=exc.user_message)
         decision = self.policy.check(call.principal, action.access, resource)
         if decision.allowed:
             return None
@@ -96,8 +102,9 @@ class Dispatcher:
             principal=call.principal, action=action.name, parameters=call.parameters,
             decision="denied", outcome=decision.reason or "denied", session=call.session,
         )
-        on = f" on {resource}" if resource else ""
-        return Reply(text=texts.DENIED.format(permission=action.access, on=on) + (f" {decision.reason}" if decision.reason else ""))
+        on = f" on {resource}" if resource not in ("", "*") else ""
+        reason = f" ({decision.reason})" if decision.reason else ""
+        return Reply(text=texts.DENIED.format(permission=action.access, on=on, reason=reason))
 
     async def _ask_confirmation(self, action: Action, call: HandlerCall, state: SessionState) -> Reply:
         if action.plan is not None:
@@ -112,8 +119,8 @@ class Dispatcher:
         state.memory[CONFIRMATION_KEY] = {
             "token": token,
             "action": action.name,
-            "parameters": dict(call.parameters),
-            "requester": call.principal.id,
+            "parameters": self.sealer.seal(call.parameters),
+            "requester": _requester(call.principal),
             "expires": time.time() + self.settings.security.confirm_ttl_seconds,
         }
         await self._audit_outcome(action, call, "pending-confirmation", "asked", None)
@@ -157,36 +164,51 @@ class Dispatcher:
         return Reply(text=turn.text or texts.CANCELLED)
 
     async def _confirm(self, turn: EngineTurn, state: SessionState, query: Query) -> Reply:
-        pending = state.memory.get(CONFIRMATION_KEY)
-        if not pending:
-            return Reply(text=texts.NOTHING_TO_CONFIRM)
-        if pending["requester"] != query.principal.id:
-            return Reply(text=texts.ONLY_REQUESTER, contexts=(OutputContext(CONFIRM_CONTEXT, lifespan=2),))
-        state.memory.pop(CONFIRMATION_KEY)
+        pending = self._take_pending(state, query)
+        if isinstance(pending, Reply):
+            return pending
         if time.time() > pending["expires"]:
             await self._audit_pending(pending, query, state, "cancelled", "confirmation expired")
             return Reply(text=texts.CONFIRMATION_EXPIRED)
         action = self.registry.get(pending["action"])
         if action is None:
             return Reply(text=texts.NOTHING_TO_CONFIRM)
-        call = replace(self._call(action, pending["parameters"], state, query), confirmed=True)
+        try:
+            parameters = self.sealer.unseal(pending["parameters"])
+        except ChatOpsError as exc:
+            return Reply(text=exc.user_message)
+        call = replace(self._call(action, parameters, state, query), confirmed=True)
         denied = await self._check_access(action, call)
         if denied is not None:
             return denied
         return await self._run(action, call, decision="confirmed")
 
     async def _refuse(self, turn: EngineTurn, state: SessionState, query: Query) -> Reply:
+        pending = self._take_pending(state, query)
+        if isinstance(pending, Reply):
+            return pending
+        await self._audit_pending(pending, query, state, "cancelled", "declined by the requester")
+        return Reply(text=texts.CANCELLED)
+
+    @staticmethod
+    def _take_pending(state: SessionState, query: Query) -> dict[str, Any] | Reply:
+        """The pending confirmation, taken off the session for its requester; else the reply saying why not."""
         pending = state.memory.get(CONFIRMATION_KEY)
         if not pending:
             return Reply(text=texts.NOTHING_TO_CONFIRM)
-        if pending["requester"] != query.principal.id:
+        if pending["requester"] != _requester(query.principal):
             return Reply(text=texts.ONLY_REQUESTER, contexts=(OutputContext(CONFIRM_CONTEXT, lifespan=2),))
         state.memory.pop(CONFIRMATION_KEY)
-        await self._audit_pending(pending, query, state, "cancelled", "declined by the requester")
-        return Reply(text=texts.CANCELLED)
+        state.set_context(CONFIRM_CONTEXT, 0)
+        return pending
 
     async def _audit_pending(self, pending: dict[str, Any], query: Query, state: SessionState, decision: str, outcome: str) -> None:
         await self.audit.record(
             principal=query.principal, action=pending["action"], parameters=pending["parameters"],
             decision=decision, outcome=outcome, session=state.id,
         )
+
+
+def _requester(principal: Principal) -> str:
+    # The same id on two channels is two people: "ana" in the shell is not "ana" on the web.
+    return f"{principal.channel}:{principal.id}"

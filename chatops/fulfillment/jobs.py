@@ -31,7 +31,6 @@ class JobRunner:
         store: Store,
         resources: Resources,
         settings: Settings,
-        tasks: TaskGroup,
         notify: SessionNotify,
         lease_seconds: float = 60.0,
         owner: str | None = None,
@@ -40,10 +39,12 @@ class JobRunner:
         self.store = store
         self.resources = resources
         self.settings = settings
-        self.tasks = tasks
+        # Followers are cancelled, not awaited, at shutdown: their state is in the store and they resume.
+        self.tasks = TaskGroup()
         self.notify = notify
         self.lease_seconds = lease_seconds
         self.owner = owner or f"instance-{uuid.uuid4().hex[:8]}"
+        self._following: set[int] = set()
 
     async def start(self, kind: str, parameters: Mapping[str, Any], *, call: HandlerCall) -> Job:
         if kind not in self.registry.followers:
@@ -57,21 +58,47 @@ class JobRunner:
         return job
 
     async def resume_all(self) -> int:
-        """Take over unfinished jobs whose lease is free; returns how many were resumed."""
+        """Take over unfinished jobs whose lease is free or expired; returns how many were taken."""
         resumed = 0
         for state in ("pending", "running"):
             for job in await self.store.list_jobs(state=state):
-                if job.kind in self.registry.followers and await self.store.claim_job(job.id, self.owner, self.lease_seconds):
+                if job.id in self._following or job.kind not in self.registry.followers:
+                    continue
+                if await self.store.claim_job(job.id, self.owner, self.lease_seconds):
                     self._follow(job)
                     resumed += 1
         return resumed
 
+    @property
+    def following(self) -> frozenset[int]:
+        """Ids of the jobs this instance is following now."""
+        return frozenset(self._following)
+
+    def start_sweeping(self) -> None:
+        """From now on, pick up jobs whose owner stopped renewing its lease (another replica died)."""
+        self.tasks.spawn(self._sweep(), name="job-sweep")
+
+    async def _sweep(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease_seconds / 2)
+            try:
+                await self.resume_all()
+            except ChatOpsError as exc:
+                log.warning("job sweep failed: %s", exc.detail)
+
+    async def stop(self) -> None:
+        """Stop sweeping and cancel every follower; unfinished jobs stay in the store for the next start."""
+        await self.tasks.drain(timeout=0)
+
     def _follow(self, job: Job) -> None:
+        self._following.add(job.id)
         self.tasks.spawn(self._run(job), name=f"job-{job.id}-{job.kind}")
 
     async def _run(self, job: Job) -> None:
         follower = self.registry.followers[job.kind]
-        renew = asyncio.get_running_loop().create_task(self._keep_lease(job.id))
+        work = asyncio.current_task()
+        assert work is not None
+        renew = asyncio.get_running_loop().create_task(self._keep_lease(job.id, work))
         try:
             await follower(job, self._context(job))
         except asyncio.CancelledError:
@@ -85,6 +112,7 @@ class JobRunner:
             await self.notify(job, Reply(text=f"Job {job.id} ({job.kind}) failed; the details were logged."))
         finally:
             renew.cancel()
+            self._following.discard(job.id)
 
     def _context(self, job: Job) -> JobContext:
         async def notify(reply: Reply) -> None:
@@ -100,10 +128,16 @@ class JobRunner:
         current = await self.store.get_job(job.id) or job
         await self.store.update_job(replace(current, state=state, result={**current.result, **result}))
 
-    async def _keep_lease(self, job_id: int) -> None:
+    async def _keep_lease(self, job_id: int, work: asyncio.Task[None]) -> None:
         while True:
             await asyncio.sleep(self.lease_seconds / 3)
             try:
-                await self.store.claim_job(job_id, self.owner, self.lease_seconds)
+                held = await self.store.claim_job(job_id, self.owner, self.lease_seconds)
             except ChatOpsError as exc:
                 log.warning("could not renew the lease of job %s: %s", job_id, exc.detail)
+                continue
+            if not held:
+                # Another replica took the job over: two followers must never run at once.
+                log.warning("lost the lease of job %s; stopping here", job_id)
+                work.cancel()
+                return

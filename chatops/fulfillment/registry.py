@@ -87,8 +87,8 @@ class HandlerCall:
 
 
 Handler = Callable[[HandlerCall], Awaitable[Reply]]
-ResourceFactory = Callable[[Settings], AbstractAsyncContextManager[Any]]
 ResourceOf = Callable[[Mapping[str, Any]], str]
+ResourceFactory = Callable[[Settings], AbstractAsyncContextManager[Any]]
 
 
 @dataclass(frozen=True)
@@ -100,8 +100,16 @@ class Action:
     access: str | None = None
     confirm: bool = False
     plan: Handler | None = None
-    resource: ResourceOf | None = None
     table: str = ""
+    resource: ResourceOf | None = None
+
+    def resource_of(self, parameters: Mapping[str, Any]) -> str:
+        """What the call acts on, for the access policy; ``*`` when the action is not scoped.
+
+        The action's resource function may raise ``InputError`` for a malformed
+        parameter, so a bad path is explained before any policy decision.
+        """
+        return self.resource(parameters) if self.resource is not None else "*"
 
 
 @dataclass
@@ -125,9 +133,10 @@ class HandlerTable:
         """Register ``async def handler(call) -> Reply`` under ``name``; returns it unchanged.
 
         ``access`` is the permission the policy must grant (None: open to everyone);
-        ``resource`` names what the permission applies to, from the parameters (an SSM
-        path, ``cluster/namespace``); ``confirm`` makes the dispatcher ask before running
-        it, showing ``plan``'s reply (or a generic description) first.
+        ``confirm`` makes the dispatcher ask before running it, showing ``plan``'s reply
+        (or a generic description) first. ``resource`` maps the call's parameters to what it
+        acts on (``lambda p: p["path"]``, ``kube:<cluster>/<namespace>``) so the policy can
+        scope the permission; without it the action is unscoped (``*``).
         """
         if name in self.actions:
             raise ValueError(f"handler table {self.name!r}: action {name!r} is registered twice")
@@ -138,7 +147,7 @@ class HandlerTable:
             if not inspect.iscoroutinefunction(handler):
                 raise TypeError(f"handler table {self.name!r}: handler for {name!r} must be an async function")
             self.actions[name] = Action(
-                name, handler, access=access, confirm=confirm, plan=plan, resource=resource, table=self.name
+                name, handler, access=access, confirm=confirm, plan=plan, table=self.name, resource=resource
             )
             return handler
 

@@ -33,7 +33,7 @@ class TaskGroup:
         """Let running tasks finish for up to ``timeout`` seconds, then cancel the rest."""
         if not self._tasks:
             return
-        _, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+        _, pending = await asyncio.wait(set(self._tasks), timeout=timeout) if timeout > 0 else (set(), set(self._tasks))
         for task in pending:
             task.cancel()
         if pending:

@@ -6,7 +6,7 @@ ONLY_REQUESTER = "Only the person who asked for this can confirm it."
 CANCELLED = "OK, cancelled. Nothing was changed."
 CONFIRM_QUESTION = "Shall I go ahead?"
 HANDLER_FAILED = "Something went wrong while running {action}. The details were logged."
-DENIED = "You are not allowed to do that: it needs the permission {permission}{on}."
+DENIED = "You are not allowed to do that: it needs the permission {permission}{on}{reason}."
 STORE_DOWN = "The state store is unavailable right now, so I can't carry on the conversation. Please try again shortly."
 NO_FALLBACK = "Sorry, I didn't get that. Say 'help' to see what I can do."
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from chatops.fulfillment.access import PermissionSet
 from chatops.models import Confirmation, Principal
 from chatops.testing import ChatHarness
@@ -63,10 +65,10 @@ async def test_cancel_ends_a_pending_prompt(chat: ChatHarness, recorder: Recorde
 
 async def test_idle_session_loses_its_contexts(chat: ChatHarness) -> None:
     await chat.say("tell me a joke")
-    record = await chat.runtime.store.load_session(chat.session)
-    assert record is not None
-    record.updated_at -= chat.settings.engine.session_idle_seconds + 1
-    await chat.runtime.store.save_session(record)
+    idle = chat.settings.engine.session_idle_seconds
+    chat.runtime.conversation.clock = lambda: time.time() + idle - 5
+    assert (await chat.say("another one")).text == "a joke #2"
+    chat.runtime.conversation.clock = lambda: time.time() + 2 * idle + 1
     assert (await chat.say("another one")).text == "I did not get that."
 
 

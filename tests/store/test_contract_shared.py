@@ -57,3 +57,27 @@ async def test_job_ids_ascend_across_replicas(open_store: OpenStore) -> None:
     assert len(set(ids)) == 10
     later = await b.create_job(Job(kind="k", session="s", principal="p"))
     assert later.id > max(ids)
+
+
+async def test_free_job_claimed_by_two_replicas_at_once_has_one_owner(open_store: OpenStore) -> None:
+    a, b = await open_store(), await open_store()
+    for _ in range(5):
+        job = await a.create_job(Job(kind="velero.migrate", session="s", principal="p"))
+        won = await asyncio.gather(*(s.claim_job(job.id, f"r{i}", 30) for i, s in enumerate((a, b, a, b))))
+        assert won.count(True) == 1
+        claimed = await b.get_job(job.id)
+        assert claimed is not None and claimed.owner == f"r{won.index(True)}"
+
+
+async def test_expired_lease_taken_over_by_one_of_many(open_store: OpenStore) -> None:
+    a, b = await open_store(), await open_store()
+    job = await a.create_job(Job(kind="velero.migrate", session="s", principal="p"))
+    assert await a.claim_job(job.id, "dead", 0.2)
+    assert await a.acquire_lock("session:s", "dead", 0.2)
+    assert await a.remember_event("Ev-old", 0.2)
+    await asyncio.sleep(0.3)
+    stores = (a, b, a, b)
+    claims = await asyncio.gather(*(s.claim_job(job.id, f"r{i}", 30) for i, s in enumerate(stores)))
+    locks = await asyncio.gather(*(s.acquire_lock("session:s", f"r{i}", 30) for i, s in enumerate(stores)))
+    events = await asyncio.gather(*(s.remember_event("Ev-old", 30) for s in stores))
+    assert (claims.count(True), locks.count(True), events.count(True)) == (1, 1, 1)

@@ -1,0 +1,1 @@
+"""Store benchmark: operations per second and query-endpoint throughput, SQLite against the Mongo-wire server."""

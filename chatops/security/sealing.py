@@ -1,0 +1,64 @@
+"""Sealing secret parameters that must wait in the store, such as a new value awaiting confirmation.
+
+A confirmation outlives its turn, so its parameters are saved with the
+session; the secret ones are encrypted first (Fernet: AES-CBC with an HMAC)
+and opened again when the requester confirms. With ``security.seal_key`` unset
+each process makes its own key, so a confirmation must come back to the same
+replica; set the key to share confirmations between replicas.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from chatops.config import SecuritySettings
+from chatops.errors import ConfigError, InputError
+from chatops.security.masking import SecretRegistry, is_secret_name, register_secret_parameters
+
+SEALED = "$sealed"
+UNREADABLE = "That request can no longer be read (the service restarted or changed keys), so nothing was done. Please ask again."
+
+
+class Sealer:
+    """Encrypts and decrypts the secret-named values of a parameter mapping."""
+
+    def __init__(self, key: str | bytes | None = None, *, registry: SecretRegistry | None = None) -> None:
+        try:
+            self._fernet = Fernet(key or Fernet.generate_key())
+        except (ValueError, TypeError) as exc:
+            raise ConfigError("CHATOPS_SEAL_KEY must be 32 bytes in URL-safe base64 (Fernet.generate_key())") from exc
+        self._registry = registry
+
+    @classmethod
+    def from_settings(cls, security: SecuritySettings) -> Sealer:
+        return cls(security.seal_key or None)
+
+    def seal(self, parameters: Mapping[str, Any]) -> dict[str, Any]:
+        """A copy to store: each secret-named value replaced by ``{"$sealed": token}``."""
+        # The values are about to be handled in the open elsewhere too (logs of this turn).
+        register_secret_parameters(parameters, self._registry)
+        return {
+            # JSON inside the seal, so a value comes back with its type.
+            name: {SEALED: self._fernet.encrypt(json.dumps(value).encode()).decode()}
+            if is_secret_name(name) and value not in (None, "")
+            else value
+            for name, value in parameters.items()
+        }
+
+    def unseal(self, parameters: Mapping[str, Any]) -> dict[str, Any]:
+        """The original parameters; ``InputError`` with a chat-readable text when a seal cannot be opened."""
+        opened = {name: self._open(value) for name, value in parameters.items()}
+        register_secret_parameters(opened, self._registry)
+        return opened
+
+    def _open(self, value: Any) -> Any:
+        if not (isinstance(value, Mapping) and set(value) == {SEALED}):
+            return value
+        try:
+            return json.loads(self._fernet.decrypt(str(value[SEALED]).encode()))
+        except (InvalidToken, ValueError):
+            raise InputError(UNREADABLE, detail="a sealed parameter did not decrypt with this process's key") from None
+
