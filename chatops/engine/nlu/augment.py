@@ -57,7 +57,7 @@ def augment(intent: Intent, pools: dict[str, list[str]], *, free_form: set[str],
                     parts.append(part)
                     continue
                 pool = pools.get(part.parameter) or [part.text]
-                use_made_up = part.parameter in free_form and rng.random() < 0.4
+                use_made_up = part.parameter in free_form and rng.random() < 0.6
                 text = _made_up(rng) if use_made_up else pool[int(rng.integers(0, len(pool)))]
                 parts.append(PhrasePart(text, part.parameter))
             copies.append(TrainingPhrase(tuple(parts)))
