@@ -13,6 +13,7 @@ from chatops.channels import web as web_channel
 from chatops.channels import webchat
 from chatops.channels.http_errors import error_middleware
 from chatops.config import Settings
+from chatops.engine.nlu import NLU
 from chatops.fulfillment.access import AccessPolicy
 from chatops.fulfillment.registry import HandlerTable
 from chatops.runtime import Runtime
@@ -30,6 +31,7 @@ def create_app(
     policy: AccessPolicy | None = None,
     store: Store | None = None,
     tables: list[HandlerTable] | None = None,
+    nlu: NLU | None = None,
 ) -> web.Application:
     """Build the app; the keyword arguments replace the configured parts (tests)."""
     app = web.Application(client_max_size=settings.server.max_body_bytes, middlewares=[error_middleware])
@@ -37,7 +39,7 @@ def create_app(
     slot = app[RUNTIME] = RuntimeSlot()
 
     async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
-        async with Runtime.open(settings, resources=resources, policy=policy, store=store, tables=tables) as runtime:
+        async with Runtime.open(settings, resources=resources, policy=policy, store=store, tables=tables, nlu=nlu) as runtime:
             slot.current = runtime
             yield
             slot.current = None

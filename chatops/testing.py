@@ -59,7 +59,7 @@ class ChatHarness:
         self.runtime: Runtime
 
     async def __aenter__(self) -> ChatHarness:
-        nlu = await asyncio.to_thread(_trained_nlu, *_agent_key(self.settings.engine.agent_dir))
+        nlu = await asyncio.to_thread(trained_nlu, self.settings.engine.agent_dir)
         self.runtime = await self._stack.enter_async_context(
             Runtime.open(
                 self.settings, resources=self._resources, policy=self._policy, store=self._store, tables=self._tables, nlu=nlu
@@ -92,9 +92,10 @@ class ChatHarness:
         return {c.name: c.lifespan for c in self.last.contexts}
 
 
-def _agent_key(agent_dir: str) -> tuple[str, float]:
+def trained_nlu(agent_dir: str = "") -> NLU:
+    """The NLU for an agent folder (default: the bundled agent), trained once per test process."""
     root = Path(agent_dir) if agent_dir else bundled_agent_dir()
-    return str(root), max(p.stat().st_mtime for p in root.rglob("*"))
+    return _trained_nlu(str(root), max(p.stat().st_mtime for p in root.rglob("*")))
 
 
 @functools.lru_cache(maxsize=8)
