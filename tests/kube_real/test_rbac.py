@@ -13,12 +13,15 @@ from kubernetes_asyncio.client import ApiClient, ApiException
 from tests.kube_real.server import RBAC_MANIFEST, RealCluster
 
 
-def cluster_role_grants() -> list[tuple[str, str, str]]:
-    """(apiGroup, resource, verb) for every grant in the ClusterRole, read from the file."""
+def role_grants(kind: str) -> list[tuple[str, str, str, str]]:
+    """(apiGroup, resource, verb, namespace) for every grant in the file's roles of ``kind``.
+
+    A ClusterRole's grants are checked in an ordinary namespace ("shop"); a Role's, in its own.
+    """
     docs = yaml.safe_load_all(Path(RBAC_MANIFEST).read_text())
-    role = next(d for d in docs if d["kind"] == "ClusterRole")
     return [
-        (group, resource, verb)
+        (group, resource, verb, role["metadata"].get("namespace", "shop"))
+        for role in docs if role["kind"] == kind
         for rule in role["rules"]
         for group in rule["apiGroups"]
         for resource in rule["resources"]
@@ -31,6 +34,8 @@ DENIED = [
     ("", "pods", "create"),
     ("", "pods", "delete"),
     ("", "secrets", "list"),
+    ("", "configmaps", "list"),  # granted in Velero's namespace only
+    ("", "services", "list"),
     ("", "secrets", "delete"),
     ("", "pods/exec", "create"),
     ("apps", "deployments", "delete"),
@@ -39,22 +44,23 @@ DENIED = [
 ]
 
 
-async def access_review(api: ApiClient, cluster: RealCluster, group: str, resource: str, verb: str) -> bool:
+async def access_review(api: ApiClient, cluster: RealCluster, group: str, resource: str, verb: str,
+                        namespace: str = "shop") -> bool:
     resource, _, subresource = resource.partition("/")
     review = {
         "spec": {
             "user": cluster.bot_user,
             "groups": ["system:serviceaccounts", "system:serviceaccounts:chatops", "system:authenticated"],
-            "resourceAttributes": {"group": group, "resource": resource, "subresource": subresource, "verb": verb, "namespace": "shop"},
+            "resourceAttributes": {"group": group, "resource": resource, "subresource": subresource, "verb": verb, "namespace": namespace},
         }
     }
     answer = await client.AuthorizationV1Api(api).create_subject_access_review(review)
     return bool(answer.status.allowed)
 
 
-async def test_the_server_grants_the_bot_every_rule_in_the_cluster_role(admin_api: ApiClient, real_cluster: RealCluster) -> None:
-    grants = cluster_role_grants()
-    assert len(grants) >= 20
+async def test_the_server_grants_the_bot_every_rule_in_its_roles(admin_api: ApiClient, real_cluster: RealCluster) -> None:
+    grants = role_grants("ClusterRole") + role_grants("Role")
+    assert len(role_grants("ClusterRole")) >= 20 and ("", "configmaps", "list", "velero") in grants
 
     refused = [g for g in grants if not await access_review(admin_api, real_cluster, *g)]
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
 
 import pytest
 from kubernetes_asyncio import client
@@ -26,6 +29,15 @@ def webhook(name: str, ca: str) -> dict:
         "admissionReviewVersions": ["v1"],
         "failurePolicy": "Ignore",
     }
+
+
+@pytest.fixture
+async def configuration(admin_api: ApiClient) -> AsyncIterator[str]:
+    """A name for a validating webhook configuration, deleted afterwards: the server is shared with other tests."""
+    name = f"chatops-smoke-{uuid.uuid4().hex[:8]}"
+    yield name
+    with contextlib.suppress(ApiException):
+        await client.AdmissionregistrationV1Api(admin_api).delete_validating_webhook_configuration(name)
 
 
 async def test_bot_creates_reads_and_replaces_a_tls_secret(bot_api: ApiClient, namespace: str) -> None:
@@ -53,8 +65,9 @@ async def test_a_tls_secret_without_its_key_is_rejected(bot_api: ApiClient, name
     assert "tls.key" in refused.value.body
 
 
-async def test_strategic_merge_patch_replaces_one_webhooks_ca_bundle(admin_api: ApiClient, bot_api: ApiClient) -> None:
-    name = "chatops-smoke-strategic"
+async def test_strategic_merge_patch_replaces_one_webhooks_ca_bundle(admin_api: ApiClient, bot_api: ApiClient,
+                                                                     configuration: str) -> None:
+    name = configuration
     await client.AdmissionregistrationV1Api(admin_api).create_validating_webhook_configuration(
         {"metadata": {"name": name}, "webhooks": [webhook("a.chatops.test", "ca-a"), webhook("b.chatops.test", "ca-b")]}
     )
@@ -68,11 +81,11 @@ async def test_strategic_merge_patch_replaces_one_webhooks_ca_bundle(admin_api: 
     assert bundles == {"a.chatops.test": b64("ca-a"), "b.chatops.test": b64("ca-new")}
 
 
-async def test_merge_patch_would_replace_the_whole_webhook_list(admin_api: ApiClient) -> None:
+async def test_merge_patch_would_replace_the_whole_webhook_list(admin_api: ApiClient, configuration: str) -> None:
     # Why the certs handler must send a strategic merge patch: JSON merge patch
     # replaces lists, leaving a webhook without its required fields.
     api = client.AdmissionregistrationV1Api(admin_api)
-    name = "chatops-smoke-merge"
+    name = configuration
     await api.create_validating_webhook_configuration({"metadata": {"name": name}, "webhooks": [webhook("a.chatops.test", "ca-a")]})
     patch = {"webhooks": [{"name": "a.chatops.test", "clientConfig": {"caBundle": b64("ca-new")}}]}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 import yaml
 
@@ -23,13 +24,21 @@ class FakeClusters:
             await api.stop()
 
 
-def write_kubeconfig(path: Path, servers: dict[str, tuple[str, str]], current: str) -> str:
-    """A kubeconfig with one cluster, user and context per entry of ``servers`` (context -> (url, token))."""
+def write_kubeconfig(path: Path, servers: dict[str, tuple[str, str]], current: str,
+                     ca_files: Mapping[str, Path] | None = None) -> str:
+    """A kubeconfig with one cluster, user and context per entry of ``servers`` (context -> (url, token)).
+
+    ``ca_files`` gives, per context, the CA that signed an https server's certificate.
+    """
+    def cluster(name: str, url: str) -> dict[str, str]:
+        ca = (ca_files or {}).get(name)
+        return {"server": url, **({"certificate-authority": str(ca)} if ca else {})}
+
     config = {
         "apiVersion": "v1",
         "kind": "Config",
         "current-context": current,
-        "clusters": [{"name": name, "cluster": {"server": url}} for name, (url, _) in servers.items()],
+        "clusters": [{"name": name, "cluster": cluster(name, url)} for name, (url, _) in servers.items()],
         "users": [{"name": f"{name}-user", "user": {"token": token}} for name, (_, token) in servers.items()],
         "contexts": [
             {"name": name, "context": {"cluster": name, "user": f"{name}-user", "namespace": "default"}}

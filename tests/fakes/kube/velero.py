@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ GROUP, VERSION = "velero.io", "v1"
 MERGE = "application/merge-patch+json"
 FINAL = ("Completed", "PartiallyFailed", "Failed", "FailedValidation")
 USABLE = ("Completed", "PartiallyFailed")
+log = logging.getLogger(__name__)
 COPIED = ("configmaps", "secrets", "services", "persistentvolumeclaims", "deployments")
 
 
@@ -54,7 +56,12 @@ class FakeVelero:
 
     async def _loop(self) -> None:
         while True:
-            await self.reconcile()
+            try:
+                await self.reconcile()
+            except ApiException as exc:
+                # As a controller does: log, and try again on the next tick. A real server takes a moment
+                # to apply a CRD's new schema, for one.
+                log.warning("fake Velero in %s: reconcile failed, retrying: %s %s", self.context, exc.status, exc.reason)
             await asyncio.sleep(self.tick)
 
     async def reconcile(self) -> None:

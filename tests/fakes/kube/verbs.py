@@ -104,8 +104,15 @@ class Verbs:
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + uuid.uuid4().hex[:5]
         self._validate_name(kind, meta.get("name"))
-        if kind.namespaced and self.store.get(("", "namespaces"), "", namespace) is None:
-            raise ApiError(404, f'namespaces "{namespace}" not found', details={"name": namespace, "kind": "namespaces"})
+        if kind.namespaced:
+            owner = self.store.get(("", "namespaces"), "", namespace)
+            if owner is None:
+                raise ApiError(404, f'namespaces "{namespace}" not found', details={"name": namespace, "kind": "namespaces"})
+            if owner["metadata"].get("deletionTimestamp"):
+                raise ApiError(403, f"{kind.plural} \"{meta['name']}\" is forbidden: unable to create new content in "
+                               f"namespace {namespace} because it is being terminated",
+                               details={"name": meta["name"], "kind": kind.plural,
+                                        "causes": [{"reason": "NamespaceTerminating", "field": "metadata.namespace"}]})
         if self.store.get(kind.key, namespace, meta["name"]) is not None:
             raise ApiError(409, f'{kind.plural} "{meta["name"]}" already exists', reason="AlreadyExists",
                            details={"name": meta["name"], "group": kind.group, "kind": kind.plural})
@@ -150,6 +157,15 @@ class Verbs:
 
     def delete(self, kind: Kind, namespace: str, name: str) -> dict[str, Any]:
         current = self.get(kind, namespace, name)
+        if kind.key == ("", "namespaces") and (current.get("spec") or {}).get("finalizers"):
+            # The real server only marks it: the namespace controller empties it and then removes the finalizer.
+            # This stand-in has no such controller (nor has the real test server), so it stays Terminating.
+            if current["metadata"].get("deletionTimestamp"):
+                return current
+            terminating = copy.deepcopy(current)
+            terminating["metadata"]["deletionTimestamp"] = now()
+            terminating["status"] = {"phase": "Terminating"}
+            return self.store.put(kind.key, terminating, "MODIFIED")
         if kind.key == ("", "namespaces"):
             for other in list(self.kinds.values()):
                 if other.namespaced:

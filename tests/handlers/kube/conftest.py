@@ -1,15 +1,19 @@
 """Fixtures for the Kubernetes handler tests.
 
 The seam is ``kube_cluster``: kubeconfig files (the bot's, and an admin's with
-the same context names) and the context names. Tests seed data through the
-admin kubeconfig with kubernetes-asyncio, never by reaching into the stand-in,
-so the same tests can run against a real kube-apiserver by yielding its
-kubeconfigs here. Tests that need the stand-in's fault injection or pod logs
-(which a bare API server has no kubelet for) ask for ``fakes``.
+the same context names) and the context names. It is parametrized: every test
+runs against the API stand-in (tests/fakes/kube, fresh per test) and against
+real kube-apiservers (tests/kube_real, one per context, shared by the session;
+see real.py for how tests stay apart there). Tests seed data through the admin
+kubeconfig with kubernetes-asyncio, never by reaching into the stand-in, and
+name namespaces with ``kube_cluster.ns(...)``. Tests that need the stand-in's
+fault injection or pod logs (which a bare API server has no kubelet for) ask
+for ``fakes``, and are skipped on the real servers.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable, Mapping
@@ -25,6 +29,9 @@ from chatops.store import Store, create_store
 from handlers.kube import Clusters, open_clusters
 from tests.fakes.kube.clusters import start_fake_clusters
 from tests.fakes.kube.server import FakeKubeApi
+from tests.handlers.kube import real
+from tests.kube_real.fixtures import real_servers
+from tests.kube_real.server import RealCluster
 
 SOURCE, TARGET = "prod-gke", "dr-aks"
 
@@ -34,16 +41,43 @@ class KubeCluster:
     kubeconfig: str
     admin_kubeconfig: str
     contexts: tuple[str, ...]
+    run: str  # unique to the test
     fakes: Mapping[str, FakeKubeApi] = field(default_factory=dict)  # empty against a real API server
+
+    def ns(self, name: str) -> str:
+        """A namespace name of the test's own (a real server keeps every earlier test's namespaces)."""
+        return f"{name}-{self.run}"
+
+    @property
+    def velero_namespace(self) -> str:
+        return self.ns("velero")
+
+
+@pytest.fixture(params=["standin", "real"])
+def kube_servers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, RealCluster]:
+    """The real servers by context name; empty for the stand-in run."""
+    if request.param == "standin":
+        return {}
+    return dict(zip((SOURCE, TARGET), real_servers(request.config, tmp_path_factory).get(SOURCE, TARGET)))
 
 
 @pytest.fixture
-async def kube_cluster(tmp_path: Path) -> AsyncIterator[KubeCluster]:
-    fake = await start_fake_clusters((SOURCE, TARGET), tmp_path)
+async def kube_cluster(kube_servers: dict[str, RealCluster], tmp_path: Path) -> AsyncIterator[KubeCluster]:
+    run = uuid.uuid4().hex[:6]
+    if not kube_servers:
+        fake = await start_fake_clusters((SOURCE, TARGET), tmp_path)
+        try:
+            yield KubeCluster(fake.kubeconfig, fake.admin_kubeconfig, (SOURCE, TARGET), run, fake.apis)
+        finally:
+            await fake.stop()
+        return
+    bot, admin = real.kubeconfigs(kube_servers, tmp_path, SOURCE)
+    cluster = KubeCluster(bot, admin, (SOURCE, TARGET), run)
+    await real.prepare(admin, cluster.contexts, cluster.velero_namespace)
     try:
-        yield KubeCluster(fake.kubeconfig, fake.admin_kubeconfig, (SOURCE, TARGET), fake.apis)
+        yield cluster
     finally:
-        await fake.stop()
+        await real.clean(admin, cluster.contexts)
 
 
 @pytest.fixture
@@ -55,7 +89,8 @@ def fakes(kube_cluster: KubeCluster) -> Mapping[str, FakeKubeApi]:
 
 def kube_overrides(kube_cluster: KubeCluster, **more: Any) -> dict[str, Any]:
     return {"kubeconfig": kube_cluster.kubeconfig, "default_cluster": kube_cluster.contexts[0], "page_size": 4,
-            "table_rows": 5, "timeout_seconds": 5.0, "velero_poll_seconds": 0.05, "watch_seconds": 2, **more}
+            "table_rows": 5, "timeout_seconds": 5.0, "velero_poll_seconds": 0.05, "watch_seconds": 2,
+            "velero_namespace": kube_cluster.velero_namespace, **more}
 
 
 @pytest.fixture

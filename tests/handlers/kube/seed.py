@@ -8,6 +8,11 @@ from typing import Any
 from kubernetes_asyncio import client
 from kubernetes_asyncio.client.exceptions import ApiException
 
+# On cluster-scoped objects a test creates (storage classes, webhook configurations): the real servers live
+# for the whole session, so the test's teardown deletes whatever carries this label.
+SEEDED = {"chatops.test/seeded": "true"}
+SEEDED_SELECTOR = "chatops.test/seeded=true"
+
 
 async def namespace(api: client.ApiClient, name: str) -> None:
     with contextlib.suppress(ApiException):  # already there
@@ -46,3 +51,13 @@ async def pod(
     await core.create_namespaced_pod(ns, body)
     statuses = [container_status(c, phase=phase, restarts=restarts, waiting=waiting) for c in containers]
     await core.patch_namespaced_pod_status(name, ns, {"status": {"phase": phase, "containerStatuses": statuses}})
+
+
+async def remove_seeded(api: client.ApiClient) -> None:
+    """Delete the labelled cluster-scoped objects a test left (namespaced ones stay in their own namespaces)."""
+    storage, admission = client.StorageV1Api(api), client.AdmissionregistrationV1Api(api)
+    for lister, deleter in ((storage.list_storage_class, storage.delete_storage_class),
+                            (admission.list_mutating_webhook_configuration, admission.delete_mutating_webhook_configuration),
+                            (admission.list_validating_webhook_configuration, admission.delete_validating_webhook_configuration)):
+        for item in (await lister(label_selector=SEEDED_SELECTOR)).items:
+            await deleter(item.metadata.name)

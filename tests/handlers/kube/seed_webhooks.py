@@ -29,9 +29,11 @@ def b64(text: str) -> str:
 
 
 def _hook(name: str, namespace: str, service: str, bundle: str) -> dict:
+    # The rule matches a resource nobody has: a real API server would otherwise call this webhook, which has no
+    # pods behind it, for every request it matched (and refuse them all, failurePolicy being Fail by default).
     return {"name": name, "admissionReviewVersions": ["v1"], "sideEffects": "None",
             "clientConfig": {"service": {"name": service, "namespace": namespace, "path": "/mutate"}, "caBundle": b64(bundle)},
-            "rules": [{"operations": ["CREATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods"]}]}
+            "rules": [{"operations": ["CREATE"], "apiGroups": ["chatops.test"], "apiVersions": ["v1"], "resources": ["widgets"]}]}
 
 
 async def webhook(api: client.ApiClient, namespace: str, service: str, *, days_left: int, extra_ca_pem: str = "",
@@ -60,11 +62,11 @@ async def webhook(api: client.ApiClient, namespace: str, service: str, *, days_l
         await core.create_namespaced_secret(namespace, {
             "metadata": {"name": secret}, "type": "kubernetes.io/tls",
             "data": {"tls.crt": b64(material.tls_crt), "tls.key": b64(material.tls_key), "ca.crt": b64(material.ca_crt)}})
-    await admission.create_mutating_webhook_configuration({"metadata": {"name": service}, "webhooks": [
+    await admission.create_mutating_webhook_configuration({"metadata": {"name": service, "labels": seed.SEEDED}, "webhooks": [
         _hook(f"a.{service}.example.com", namespace, service, bundle),
         _hook(f"other.{service}.example.com", namespace, "other-svc", material.ca_crt),
         _hook(f"b.{service}.example.com", namespace, service, bundle)]})
-    await admission.create_validating_webhook_configuration({"metadata": {"name": f"{service}-validate"}, "webhooks": [
+    await admission.create_validating_webhook_configuration({"metadata": {"name": f"{service}-validate", "labels": seed.SEEDED}, "webhooks": [
         _hook(f"v.{service}.example.com", namespace, service, bundle)]})
     return Webhook(namespace, service, secret, material)
 

@@ -21,12 +21,14 @@ async def chat(kube_cluster: KubeCluster) -> AsyncIterator[ChatHarness]:
         yield harness
 
 
-async def test_list_pods_and_show_more(chat: ChatHarness, admin: Mapping[str, client.ApiClient]) -> None:
-    await seed.namespace(admin[SOURCE], "shop")
+async def test_list_pods_and_show_more(chat: ChatHarness, admin: Mapping[str, client.ApiClient],
+                                       kube_cluster: KubeCluster) -> None:
+    shop = kube_cluster.ns("shop")
+    await seed.namespace(admin[SOURCE], shop)
     for i in range(7):
-        await seed.pod(admin[SOURCE], "shop", f"web-{i}", restarts=i)
-    first = await chat.say("list pods in shop")
-    assert first.text.startswith("7 pods in namespace shop on prod-gke: 7 Running; 21 restarts")
+        await seed.pod(admin[SOURCE], shop, f"web-{i}", restarts=i)
+    first = await chat.say(f"list pods in {shop}")
+    assert first.text.startswith(f"7 pods in namespace {shop} on prod-gke: 7 Running; 21 restarts")
     assert "Showing 1-5 of 7." in first.text
     more = await chat.say("show more")
     assert [p["name"] for p in more.data["pods"]] == ["web-5", "web-6"]
@@ -34,33 +36,37 @@ async def test_list_pods_and_show_more(chat: ChatHarness, admin: Mapping[str, cl
     assert over.text == "That was all: the last listing had no more pods."
 
 
-async def test_rotate_a_webhook_certificate_with_confirmation(chat: ChatHarness, admin: Mapping[str, client.ApiClient]) -> None:
-    seeded = await seed_webhooks.webhook(admin[SOURCE], "hooks", "policy", days_left=9)
+async def test_rotate_a_webhook_certificate_with_confirmation(chat: ChatHarness, admin: Mapping[str, client.ApiClient],
+                                                              kube_cluster: KubeCluster) -> None:
+    hooks = kube_cluster.ns("hooks")
+    seeded = await seed_webhooks.webhook(admin[SOURCE], hooks, "policy", days_left=9)
     asked = await chat.say("rotate the certificate of policy")
     assert "Plan to rotate the certificate of webhook configuration policy on prod-gke" in asked.text
-    secret = await client.CoreV1Api(admin[SOURCE]).read_namespaced_secret("policy-certs", "hooks")
+    secret = await client.CoreV1Api(admin[SOURCE]).read_namespaced_secret("policy-certs", hooks)
     assert base64.b64decode(secret.data["tls.crt"]).decode() == seeded.material.tls_crt  # nothing changed yet
     done = await chat.say("yes")
     assert done.text.startswith("Rotated the certificate of webhook configuration policy on prod-gke (EC P-256):")
-    secret = await client.CoreV1Api(admin[SOURCE]).read_namespaced_secret("policy-certs", "hooks")
+    secret = await client.CoreV1Api(admin[SOURCE]).read_namespaced_secret("policy-certs", hooks)
     assert base64.b64decode(secret.data["tls.crt"]).decode() != seeded.material.tls_crt
 
 
 async def test_migrate_with_progress_then_status(chat: ChatHarness, kube_cluster: KubeCluster,
                                                  admin: Mapping[str, client.ApiClient]) -> None:
+    wordpress = kube_cluster.ns("wordpress")
     for context in (SOURCE, TARGET):
-        await seed_velero.install_velero(admin[context])
+        await seed_velero.install_velero(admin[context], kube_cluster.velero_namespace)
         await seed_velero.storage_class(admin[context], "standard-rwo", default=True)
-    await seed_velero.wordpress(admin[SOURCE])
+    await seed_velero.wordpress(admin[SOURCE], wordpress)
     bucket = Bucket()
-    controllers = [FakeVelero(kube_cluster.admin_kubeconfig, context, bucket) for context in (SOURCE, TARGET)]
+    controllers = [FakeVelero(kube_cluster.admin_kubeconfig, context, bucket, namespace=kube_cluster.velero_namespace)
+                   for context in (SOURCE, TARGET)]
     for controller in controllers:
         await controller.start()
     try:
-        asked = await chat.say("migrate namespace wordpress from prod-gke to dr-aks")
+        asked = await chat.say(f"migrate namespace {wordpress} from prod-gke to dr-aks")
         assert "pre-flight passed" in asked.text
         started = await chat.say("yes")
-        assert started.text.startswith("Migration 1 started: namespace wordpress from prod-gke to dr-aks.")
+        assert started.text.startswith(f"Migration 1 started: namespace {wordpress} from prod-gke to dr-aks.")
         for _ in range(300):
             job = await chat.runtime.store.get_job(1)
             if job is not None and job.state == "succeeded":
@@ -68,10 +74,10 @@ async def test_migrate_with_progress_then_status(chat: ChatHarness, kube_cluster
             await asyncio.sleep(0.05)
         assert job is not None and job.state == "succeeded"
         status = await chat.say("status of migration 1")
-        assert status.text.startswith("Migration 1 (wordpress: prod-gke → dr-aks) succeeded.")
+        assert status.text.startswith(f"Migration 1 ({wordpress}: prod-gke → dr-aks) succeeded.")
         posted = [n.text for n in chat.last.notifications]
-        assert any("backup chatops-wordpress-1 Completed" in text for text in posted)
-        assert posted[-1].startswith("Migration 1 (wordpress: prod-gke → dr-aks) finished: restore chatops-wordpress-1 Completed")
+        assert any(f"backup chatops-{wordpress}-1 Completed" in text for text in posted)
+        assert posted[-1].startswith(f"Migration 1 ({wordpress}: prod-gke → dr-aks) finished: restore chatops-{wordpress}-1 Completed")
     finally:
         for controller in controllers:
             await controller.stop()

@@ -1,7 +1,8 @@
-"""pods.list, pods.more, pods.logs and namespaces.list against the API stand-in, through kubernetes-asyncio."""
+"""pods.list, pods.more, pods.logs and namespaces.list against the API stand-in and a real API server."""
 
 from __future__ import annotations
 
+import re
 from typing import Mapping
 
 import pytest
@@ -20,26 +21,29 @@ async def run(make_call: MakeCall, action: str, **kwargs):
 
 
 @pytest.fixture
-async def shop(admin: Mapping[str, client.ApiClient]) -> None:
-    """12 pods in shop (8 Running, 2 Pending, 1 Failed, 1 CrashLoopBackOff) and 2 in kube-system."""
-    api = admin[SOURCE]
-    await seed.namespace(api, "shop")
-    await seed.namespace(api, "kube-system")
+async def shop(admin: Mapping[str, client.ApiClient], kube_cluster: KubeCluster) -> str:
+    """12 pods in shop (8 Running, 2 Pending, 1 Failed, 1 CrashLoopBackOff) and 2 in system, all labelled
+    with the test's run (a real server has every earlier test's pods too); the shop namespace's name."""
+    api, shop, system, run = admin[SOURCE], kube_cluster.ns("shop"), kube_cluster.ns("system"), kube_cluster.run
+    await seed.namespace(api, shop)
+    await seed.namespace(api, system)
     for i in range(8):
-        await seed.pod(api, "shop", f"web-{i:02}", labels={"app": "web"}, restarts=3 if i == 2 else 0, node=f"node-{i % 3}")
-    await seed.pod(api, "shop", "queue-0", phase="Pending", labels={"app": "queue"})
-    await seed.pod(api, "shop", "queue-1", phase="Pending", labels={"app": "queue"})
-    await seed.pod(api, "shop", "batch-0", phase="Failed", labels={"app": "batch"})
-    await seed.pod(api, "shop", "api-0", labels={"app": "api"}, restarts=17, waiting="CrashLoopBackOff")
-    await seed.pod(api, "kube-system", "dns-0", labels={"app": "dns"})
-    await seed.pod(api, "kube-system", "dns-1", labels={"app": "dns"}, phase="Pending")
+        await seed.pod(api, shop, f"web-{i:02}", labels={"app": "web", "run": run}, restarts=3 if i == 2 else 0,
+                       node=f"node-{i % 3}")
+    await seed.pod(api, shop, "queue-0", phase="Pending", labels={"app": "queue", "run": run})
+    await seed.pod(api, shop, "queue-1", phase="Pending", labels={"app": "queue", "run": run})
+    await seed.pod(api, shop, "batch-0", phase="Failed", labels={"app": "batch", "run": run})
+    await seed.pod(api, shop, "api-0", labels={"app": "api", "run": run}, restarts=17, waiting="CrashLoopBackOff")
+    await seed.pod(api, system, "dns-0", labels={"app": "dns", "run": run})
+    await seed.pod(api, system, "dns-1", labels={"app": "dns", "run": run}, phase="Pending")
+    return shop
 
 
-async def test_list_summarises_every_page_and_pages_the_table(make_call: MakeCall, shop: None,
+async def test_list_summarises_every_page_and_pages_the_table(make_call: MakeCall, shop: str,
                                                               kube_cluster: KubeCluster) -> None:
-    reply = await run(make_call, "pods.list", namespace="shop")
-    assert reply.text.startswith("12 pods in namespace shop on prod-gke: 8 Running, 2 Pending, 1 Failed, "
-                                 "1 CrashLoopBackOff; 20 restarts (most: shop/api-0, 17).")
+    reply = await run(make_call, "pods.list", namespace=shop)
+    assert reply.text.startswith(f"12 pods in namespace {shop} on prod-gke: 8 Running, 2 Pending, 1 Failed, "
+                                 f"1 CrashLoopBackOff; 20 restarts (most: {shop}/api-0, 17).")
     assert [p["name"] for p in reply.data["pods"]] == ["api-0", "batch-0", "queue-0", "queue-1", "web-00"]
     assert "CrashLoopBackOff" in reply.text and "NODE" in reply.text and "Showing 1-5 of 12." in reply.text
     assert reply.parts[0].options == ("show more",)
@@ -52,28 +56,31 @@ async def test_list_summarises_every_page_and_pages_the_table(make_call: MakeCal
     over = await run(make_call, "pods.more", contexts=contexts_of(third))
     assert over.text == "That was all: the last listing had no more pods."
     if kube_cluster.fakes:  # the stand-in records how the pages were asked for
-        lists = kube_cluster.fakes[SOURCE].calls_to("GET", "/api/v1/namespaces/shop/pods")
+        lists = kube_cluster.fakes[SOURCE].calls_to("GET", f"/api/v1/namespaces/{shop}/pods")
         assert all(call.query["limit"] == "4" for call in lists)
         assert sum("continue" in call.query for call in lists) >= 3
 
 
-async def test_all_namespaces_with_selector_and_state(make_call: MakeCall, shop: None, kube_cluster: KubeCluster) -> None:
-    everywhere = await run(make_call, "pods.list", namespace="all")
-    assert everywhere.text.startswith("14 pods in all namespaces") and "NAMESPACE" in everywhere.text
-    pending = await run(make_call, "pods.list", namespace="all", status="pending", selector="app notin (dns)")
+async def test_all_namespaces_with_selector_and_state(make_call: MakeCall, shop: str, kube_cluster: KubeCluster) -> None:
+    ours = f"run={kube_cluster.run}"
+    everywhere = await run(make_call, "pods.list", namespace="all", selector=ours)
+    assert everywhere.text.startswith(f"14 pods in all namespaces on prod-gke, selector {ours}") and "NAMESPACE" in everywhere.text
+    pending = await run(make_call, "pods.list", namespace="all", status="pending", selector=f"app notin (dns), {ours}")
     assert pending.data["summary"]["total"] == 2 and {p["name"] for p in pending.data["pods"]} == {"queue-0", "queue-1"}
-    crashing = await run(make_call, "pods.list", namespace="shop", status="CrashLoopBackOff")
+    crashing = await run(make_call, "pods.list", namespace=shop, status="CrashLoopBackOff")
     assert [p["name"] for p in crashing.data["pods"]] == ["api-0"] and not crashing.parts
     if kube_cluster.fakes:
         call = kube_cluster.fakes[SOURCE].calls_to("GET", "/api/v1/pods")[-1]
-        assert call.query["fieldSelector"] == "status.phase=Pending" and call.query["labelSelector"] == "app notin (dns)"
+        assert call.query["fieldSelector"] == "status.phase=Pending" and call.query["labelSelector"] == f"app notin (dns),{ours}"
 
 
-async def test_other_cluster_by_name(make_call: MakeCall, admin: Mapping[str, client.ApiClient]) -> None:
-    await seed.namespace(admin[TARGET], "dr")
-    await seed.pod(admin[TARGET], "dr", "standby-0")
-    reply = await run(make_call, "pods.list", namespace="dr", cluster="DR-AKS")
-    assert reply.text.startswith("1 pod in namespace dr on dr-aks: 1 Running")
+async def test_other_cluster_by_name(make_call: MakeCall, admin: Mapping[str, client.ApiClient],
+                                    kube_cluster: KubeCluster) -> None:
+    dr = kube_cluster.ns("dr")
+    await seed.namespace(admin[TARGET], dr)
+    await seed.pod(admin[TARGET], dr, "standby-0")
+    reply = await run(make_call, "pods.list", namespace=dr, cluster="DR-AKS")
+    assert reply.text.startswith(f"1 pod in namespace {dr} on dr-aks: 1 Running")
 
 
 @pytest.mark.parametrize(
@@ -94,26 +101,26 @@ async def test_bad_input_is_refused_before_any_call(make_call: MakeCall, fakes: 
     assert not fakes[SOURCE].calls and not fakes[TARGET].calls
 
 
-async def test_selector_reaches_the_server_canonical(make_call: MakeCall, shop: None,
+async def test_selector_reaches_the_server_canonical(make_call: MakeCall, shop: str,
                                                      fakes: Mapping[str, FakeKubeApi]) -> None:
-    reply = await run(make_call, "pods.list", namespace="shop", selector=" app == web , !tier")
+    reply = await run(make_call, "pods.list", namespace=shop, selector=" app == web , !tier")
     assert reply.data["summary"]["total"] == 8
     assert fakes[SOURCE].calls_to("GET", "/pods")[-1].query["labelSelector"] == "app=web,!tier"
 
 
-async def test_api_errors_read_well_in_chat(make_call: MakeCall, shop: None, fakes: Mapping[str, FakeKubeApi],
+async def test_api_errors_read_well_in_chat(make_call: MakeCall, shop: str, fakes: Mapping[str, FakeKubeApi],
                                             settings, clusters) -> None:
     fakes[SOURCE].deny(BOT, "list", "pods")
     with pytest.raises(AccessError) as denied:
-        await run(make_call, "pods.list", namespace="shop")
-    assert denied.value.user_message == "On prod-gke, the bot's service account may not list pods in namespace shop."
+        await run(make_call, "pods.list", namespace=shop)
+    assert denied.value.user_message == f"On prod-gke, the bot's service account may not list pods in namespace {shop}."
     assert 'cannot list resource "pods"' in denied.value.detail
     with pytest.raises(NotFoundError) as missing:
         await run(make_call, "pods.list", namespace="nowhere", cluster=TARGET)
     assert missing.value.user_message == "No such namespace nowhere on dr-aks."
     fakes[TARGET].fail(503)
     with pytest.raises(RetryableError) as down:
-        await run(make_call, "pods.list", namespace="shop", cluster=TARGET)
+        await run(make_call, "pods.list", namespace=shop, cluster=TARGET)
     assert down.value.user_message == "The cluster API of dr-aks is not answering; try again in a minute."
 
 
@@ -134,8 +141,8 @@ async def test_a_slow_api_times_out_as_retryable(kube_cluster: KubeCluster, fake
     assert "not answering" in slow.value.user_message
 
 
-async def test_more_after_the_listing_expired(make_call: MakeCall, shop: None, fakes: Mapping[str, FakeKubeApi]) -> None:
-    reply = await run(make_call, "pods.list", namespace="shop")
+async def test_more_after_the_listing_expired(make_call: MakeCall, shop: str, fakes: Mapping[str, FakeKubeApi]) -> None:
+    reply = await run(make_call, "pods.list", namespace=shop)
     fakes[SOURCE].store.compact()  # etcd compaction: continue tokens go stale
     with pytest.raises(InputError) as expired:
         await run(make_call, "pods.more", contexts=contexts_of(reply))
@@ -159,7 +166,17 @@ async def test_logs_tail_and_stay_with_the_asker(make_call: MakeCall, admin, fak
         await run(make_call, "pods.logs", pod="web-0", namespace="shop", lines="5000")
 
 
-async def test_namespaces_list(make_call: MakeCall, shop: None) -> None:
+async def test_namespaces_list(make_call: MakeCall, admin: Mapping[str, client.ApiClient], kube_cluster: KubeCluster) -> None:
+    # Named to sort early: a real server lists every earlier test's namespaces too, and the table shows 100.
+    active, gone = kube_cluster.ns("active"), kube_cluster.ns("gone")
+    for name in (active, gone):
+        await seed.namespace(admin[SOURCE], name)
+    await client.CoreV1Api(admin[SOURCE]).delete_namespace(gone)  # no namespace controller: it stays Terminating
     reply = await run(make_call, "namespaces.list")
-    assert reply.data["namespaces"] == ["kube-system", "shop"]
-    assert "Active" in reply.text
+    names = reply.data["namespaces"]
+    assert {active, gone} <= set(names) and names == sorted(names)
+    assert reply.text.startswith(f"{len(names)} namespaces on prod-gke:")
+    assert re.search(rf"^{active} +Active ", reply.text, re.M) and re.search(rf"^{gone} +Terminating ", reply.text, re.M)
+    with pytest.raises(client.ApiException) as refused:  # and it takes nothing new
+        await seed.pod(admin[SOURCE], gone, "late-0")
+    assert refused.value.status == 403 and "is being terminated" in refused.value.body

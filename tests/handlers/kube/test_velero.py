@@ -1,5 +1,5 @@
 """velero.migrate (pre-flight, job, follow-up, resume after a restart), velero.status and velero.backups,
-against two API stand-ins with a fake Velero in each sharing one bucket."""
+against two clusters (API stand-ins, or real API servers) with a fake Velero in each sharing one bucket."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ async def start_velero(kube_cluster: KubeCluster) -> AsyncIterator[StartVelero]:
 
     async def start(source: dict[str, Any] | None = None, target: dict[str, Any] | None = None) -> None:
         for context, options in ((SOURCE, source or {}), (TARGET, target or {})):
-            controller = FakeVelero(kube_cluster.admin_kubeconfig, context, bucket, **options)
+            controller = FakeVelero(kube_cluster.admin_kubeconfig, context, bucket, namespace=kube_cluster.velero_namespace,
+                                    **options)
             await controller.start()
             running.append(controller)
 
@@ -44,14 +45,17 @@ async def start_velero(kube_cluster: KubeCluster) -> AsyncIterator[StartVelero]:
 
 
 @pytest.fixture
-async def world(admin: Mapping[str, client.ApiClient]) -> None:
-    """Velero in both clusters on one bucket; WordPress in the source; the source's class mapped in the target."""
+async def world(admin: Mapping[str, client.ApiClient], kube_cluster: KubeCluster) -> str:
+    """Velero in both clusters on one bucket; WordPress in the source; the source's class mapped in the target.
+    The WordPress namespace's name."""
+    velero_ns, wordpress = kube_cluster.velero_namespace, kube_cluster.ns("wordpress")
     for context in (SOURCE, TARGET):
-        await seed_velero.install_velero(admin[context])
+        await seed_velero.install_velero(admin[context], velero_ns)
     await seed_velero.storage_class(admin[SOURCE], "standard-rwo", default=True)
     await seed_velero.storage_class(admin[TARGET], "managed-csi", default=True)
-    await seed_velero.class_mapping(admin[TARGET], "standard-rwo", "managed-csi")
-    await seed_velero.wordpress(admin[SOURCE])
+    await seed_velero.class_mapping(admin[TARGET], velero_ns, "standard-rwo", "managed-csi")
+    await seed_velero.wordpress(admin[SOURCE], wordpress)
+    return wordpress
 
 
 class Messages:
@@ -100,43 +104,44 @@ async def settled(store: Store, job_id: int, timeout: float = 30.0) -> Job:
     return job
 
 
-async def test_migration_from_preflight_to_restored(make_call: MakeCall, world: None, start_velero: StartVelero,
+async def test_migration_from_preflight_to_restored(make_call: MakeCall, world: str, start_velero: StartVelero,
                                                     runner: JobRunner, messages: Messages, store: Store,
                                                     admin: Mapping[str, client.ApiClient], kube_cluster: KubeCluster) -> None:
     await start_velero()
     action = velero.table.actions["velero.migrate"]
     assert action.confirm and action.access == "velero:migrate" and velero.table.followers[KIND] is follow_migration
-    plan = await action.plan(make_call("velero.migrate", namespace="wordpress", source="prod-gke", target="dr-aks"))
-    assert plan.text.startswith("Migrate namespace wordpress from prod-gke to dr-aks: pre-flight passed.")
-    for line in ("✅ namespace wordpress exists in prod-gke", "✅ Velero's CRDs are installed in dr-aks",
+    plan = await action.plan(make_call("velero.migrate", namespace=world, source="prod-gke", target="dr-aks"))
+    assert plan.text.startswith(f"Migrate namespace {world} from prod-gke to dr-aks: pre-flight passed.")
+    for line in (f"✅ namespace {world} exists in prod-gke", "✅ Velero's CRDs are installed in dr-aks",
                  "✅ prod-gke/default and dr-aks/default share aws bucket migrations, prefix velero",
                  "✅ storage class standard-rwo (used by mysql-data, wp-content) maps to managed-csi in dr-aks",
-                 "✅ namespace wordpress does not exist yet in dr-aks"):
+                 f"✅ namespace {world} does not exist yet in dr-aks"):
         assert line in plan.text
 
-    reply, job = await migrate(make_call, runner, store, namespace="wordpress", target="dr-aks")
-    assert reply.text.startswith(f"Migration {job.id} started: namespace wordpress from prod-gke to dr-aks.")
+    reply, job = await migrate(make_call, runner, store, namespace=world, target="dr-aks")
+    assert reply.text.startswith(f"Migration {job.id} started: namespace {world} from prod-gke to dr-aks.")
     assert job.kind == KIND and job.session == "S1" and job.principal == "U42" and job.parameters["location"] == "default"
     done = await settled(store, job.id)
 
-    name = f"chatops-wordpress-{job.id}"
-    title = f"Migration {job.id} (wordpress: prod-gke → dr-aks)"
+    name = f"chatops-{world}-{job.id}"
+    title = f"Migration {job.id} ({world}: prod-gke → dr-aks)"
     assert done.state == "succeeded" and done.result["restore"]["phase"] == "Completed"
     assert {session for session, _ in messages.sent} == {"S1"}
     assert f"{title}: backup {name} InProgress, 6 of 6 items." in messages.texts
     assert not [text for text in messages.texts if text.endswith("Completed, 6 of 6 items.")]  # the summary says it
     assert f"{title}: backup {name} Completed (0 warnings, 0 errors); waiting for it to sync into dr-aks." in messages.texts
     assert f"{title}: restore {name} InProgress, 6 of 6 items." in messages.texts
-    assert messages.texts[-1] == f"{title} finished: restore {name} Completed into namespace wordpress in dr-aks (0 warnings, 0 errors)."
+    assert messages.texts[-1] == f"{title} finished: restore {name} Completed into namespace {world} in dr-aks (0 warnings, 0 errors)."
     assert len(messages.texts) == len(set(messages.texts))  # every phase and quarter posted once
 
-    restored = await client.CoreV1Api(admin[TARGET]).read_namespaced_config_map("wp-config", "wordpress")
+    restored = await client.CoreV1Api(admin[TARGET]).read_namespaced_config_map("wp-config", world)
     assert restored.data == {"WP_DEBUG": "0"}
-    backup = await client.CustomObjectsApi(admin[SOURCE]).get_namespaced_custom_object("velero.io", "v1", "velero", "backups", name)
-    assert backup["spec"] == {"includedNamespaces": ["wordpress"], "defaultVolumesToFsBackup": True, "ttl": "720h0m0s",
+    backup = await client.CustomObjectsApi(admin[SOURCE]).get_namespaced_custom_object(
+        "velero.io", "v1", kube_cluster.velero_namespace, "backups", name)
+    assert backup["spec"] == {"includedNamespaces": [world], "defaultVolumesToFsBackup": True, "ttl": "720h0m0s",
                               "storageLocation": "default"}
     status = await velero.velero_status(make_call("velero.status", job=float(job.id)))
-    assert status.text.startswith(f"Migration {job.id} (wordpress: prod-gke → dr-aks) succeeded.")
+    assert status.text.startswith(f"Migration {job.id} ({world}: prod-gke → dr-aks) succeeded.")
     assert f"Restore {name}: Completed, 6 items, 0 warnings, 0 errors." in status.text
     if kube_cluster.fakes:  # custom objects: only merge patches, never the strategic merge they reject
         patches = [c for fake in kube_cluster.fakes.values() for c in fake.calls_to("PATCH", "/apis/velero.io/")]
@@ -145,11 +150,12 @@ async def test_migration_from_preflight_to_restored(make_call: MakeCall, world: 
 
 
 @pytest.mark.parametrize("stage", ["backup", "restore"])
-async def test_a_migration_resumes_after_a_restart(stage: str, make_call: MakeCall, world: None, start_velero: StartVelero,
+async def test_a_migration_resumes_after_a_restart(stage: str, make_call: MakeCall, world: str, start_velero: StartVelero,
                                                   runner: JobRunner, messages: Messages, settings: Settings, store: Store,
-                                                  admin: Mapping[str, client.ApiClient]) -> None:
+                                                  admin: Mapping[str, client.ApiClient], kube_cluster: KubeCluster) -> None:
+    blog = kube_cluster.ns("blog")
     await start_velero(source={"tick": 0.05}, target={"tick": 0.05})
-    _, job = await migrate(make_call, runner, store, namespace="wordpress", target="dr-aks", target_namespace="blog")
+    _, job = await migrate(make_call, runner, store, namespace=world, target="dr-aks", target_namespace=blog)
     while (await store.get_job(job.id)).progress.get(f"{stage}_phase") != "InProgress":
         await asyncio.sleep(0.005)
     await runner.stop()  # the service stops mid-migration
@@ -167,57 +173,64 @@ async def test_a_migration_resumes_after_a_restart(stage: str, make_call: MakeCa
         finally:
             await restarted.stop()
     assert done.state == "succeeded" and done.owner == "replica-b"
-    custom = client.CustomObjectsApi(admin[SOURCE]), client.CustomObjectsApi(admin[TARGET])
-    name = f"chatops-wordpress-{job.id}"
-    assert [b["metadata"]["name"] for b in (await custom[0].list_namespaced_custom_object("velero.io", "v1", "velero", "backups"))["items"]] == [name]
-    assert [r["metadata"]["name"] for r in (await custom[1].list_namespaced_custom_object("velero.io", "v1", "velero", "restores"))["items"]] == [name]
-    restore = await custom[1].get_namespaced_custom_object("velero.io", "v1", "velero", "restores", name)
-    assert restore["spec"]["namespaceMapping"] == {"wordpress": "blog"}
-    assert (await client.CoreV1Api(admin[TARGET]).read_namespaced_secret("wp-db", "blog")).data == {"password": "czNjcmV0"}
+    custom, velero_ns = (client.CustomObjectsApi(admin[SOURCE]), client.CustomObjectsApi(admin[TARGET])), kube_cluster.velero_namespace
+    name = f"chatops-{world}-{job.id}"
+    backups = await custom[0].list_namespaced_custom_object("velero.io", "v1", velero_ns, "backups")
+    restores = await custom[1].list_namespaced_custom_object("velero.io", "v1", velero_ns, "restores")
+    assert [b["metadata"]["name"] for b in backups["items"]] == [name] and [r["metadata"]["name"] for r in restores["items"]] == [name]
+    restore = await custom[1].get_namespaced_custom_object("velero.io", "v1", velero_ns, "restores", name)
+    assert restore["spec"]["namespaceMapping"] == {world: blog}
+    assert (await client.CoreV1Api(admin[TARGET]).read_namespaced_secret("wp-db", blog)).data == {"password": "czNjcmV0"}
     assert len(messages.texts) == len(set(messages.texts))  # the resumed job does not repeat what it had posted
 
 
-async def test_unknown_phases_count_as_running(make_call: MakeCall, world: None, start_velero: StartVelero,
-                                               runner: JobRunner, messages: Messages, store: Store) -> None:
+async def test_unknown_phases_count_as_running(make_call: MakeCall, world: str, start_velero: StartVelero,
+                                               runner: JobRunner, messages: Messages, store: Store,
+                                               admin: Mapping[str, client.ApiClient]) -> None:
+    # A newer Velero than the handler knows: its CRDs allow phases the handler has never heard of.
+    await seed_velero.velero_crds(admin[SOURCE], extra_phases=("Uploading",))
+    await seed_velero.velero_crds(admin[TARGET], extra_phases=("Rehydrating",))
     await start_velero(source={"extra_phases": ("Uploading",)}, target={"extra_phases": ("Rehydrating",)})
-    _, job = await migrate(make_call, runner, store, namespace="wordpress", target="dr-aks")
+    _, job = await migrate(make_call, runner, store, namespace=world, target="dr-aks")
     done = await settled(store, job.id)
     assert done.state == "succeeded"
     assert any("backup" in text and " Uploading, 6 of 6 items." in text for text in messages.texts)
     assert any("restore" in text and " Rehydrating, 6 of 6 items." in text for text in messages.texts)
 
 
-async def test_a_failed_backup_ends_the_job(make_call: MakeCall, world: None, start_velero: StartVelero, runner: JobRunner,
-                                            messages: Messages, store: Store, admin: Mapping[str, client.ApiClient]) -> None:
+async def test_a_failed_backup_ends_the_job(make_call: MakeCall, world: str, start_velero: StartVelero, runner: JobRunner,
+                                            messages: Messages, store: Store, admin: Mapping[str, client.ApiClient],
+                                            kube_cluster: KubeCluster) -> None:
     await start_velero(source={"backup_outcome": "Failed"})
-    _, job = await migrate(make_call, runner, store, namespace="wordpress", target="dr-aks")
+    _, job = await migrate(make_call, runner, store, namespace=world, target="dr-aks")
     done = await settled(store, job.id)
-    name = f"chatops-wordpress-{job.id}"
+    name = f"chatops-{world}-{job.id}"
     assert done.state == "failed" and done.result["backup"]["phase"] == "Failed"
     assert messages.texts[-1].endswith(f"failed: backup {name} ended Failed (0 warnings, 1 errors); nothing was restored.")
-    restores = await client.CustomObjectsApi(admin[TARGET]).list_namespaced_custom_object("velero.io", "v1", "velero", "restores")
+    restores = await client.CustomObjectsApi(admin[TARGET]).list_namespaced_custom_object(
+        "velero.io", "v1", kube_cluster.velero_namespace, "restores")
     assert restores["items"] == []
     status = await velero.velero_status(make_call("velero.status", job=str(job.id)))
     assert ") failed." in status.text and "Error: backup" in status.text
 
 
-async def test_a_partially_failed_restore_says_where_to_look(make_call: MakeCall, world: None, start_velero: StartVelero,
+async def test_a_partially_failed_restore_says_where_to_look(make_call: MakeCall, world: str, start_velero: StartVelero,
                                                              runner: JobRunner, messages: Messages, store: Store) -> None:
     await start_velero(target={"restore_outcome": "PartiallyFailed"})
-    _, job = await migrate(make_call, runner, store, namespace="wordpress", target="dr-aks")
+    _, job = await migrate(make_call, runner, store, namespace=world, target="dr-aks")
     done = await settled(store, job.id)
     assert done.state == "failed" and done.result["restore"]["phase"] == "PartiallyFailed"
-    assert messages.texts[-1].endswith(f"(0 warnings, 1 errors). See `velero restore describe chatops-wordpress-{job.id} --details`.")
+    assert messages.texts[-1].endswith(f"(0 warnings, 1 errors). See `velero restore describe chatops-{world}-{job.id} --details`.")
 
 
-async def test_a_backup_that_never_syncs_times_out(kube_cluster: KubeCluster, world: None, start_velero: StartVelero,
+async def test_a_backup_that_never_syncs_times_out(kube_cluster: KubeCluster, world: str, start_velero: StartVelero,
                                                    make_call: MakeCall, store: Store, messages: Messages) -> None:
     await start_velero(target={"sync": False})
     settings = load_settings({}, overrides={"kube": kube_overrides(kube_cluster, velero_sync_timeout_seconds=0.5)})
     async with open_clusters(settings) as clusters:
         runner = runner_for(store, clusters, settings, messages, "replica-a")
         try:
-            _, job = await migrate(make_call, runner, store, namespace="wordpress", target="dr-aks")
+            _, job = await migrate(make_call, runner, store, namespace=world, target="dr-aks")
             done = await settled(store, job.id)
         finally:
             await runner.stop()
@@ -225,27 +238,28 @@ async def test_a_backup_that_never_syncs_times_out(kube_cluster: KubeCluster, wo
     assert "has not appeared in dr-aks after 0.5 seconds; check that both clusters' BackupStorageLocations" in done.result["error"]
 
 
-async def test_without_a_job_runner_nothing_starts(make_call: MakeCall, world: None) -> None:
+async def test_without_a_job_runner_nothing_starts(make_call: MakeCall, world: str) -> None:
     with pytest.raises(PermanentError):
-        await velero.velero_migrate(make_call("velero.migrate", confirmed=True, namespace="wordpress", target="dr-aks"))
+        await velero.velero_migrate(make_call("velero.migrate", confirmed=True, namespace=world, target="dr-aks"))
 
 
 async def test_preflight_lists_every_problem(make_call: MakeCall, admin: Mapping[str, client.ApiClient],
                                              kube_cluster: KubeCluster) -> None:
-    await seed_velero.install_velero(admin[SOURCE])
-    await seed_velero.install_velero(admin[TARGET], prefix="other", crds=("backups", "backupstoragelocations"))
+    velero_ns, world = kube_cluster.velero_namespace, kube_cluster.ns("wordpress")
+    await seed_velero.install_velero(admin[SOURCE], velero_ns)
+    await seed_velero.install_velero(admin[TARGET], velero_ns, prefix="other", crds=("backups", "backupstoragelocations"))
     await seed_velero.storage_class(admin[SOURCE], "standard-rwo", default=True)
     await seed_velero.storage_class(admin[TARGET], "managed-csi", default=True)
-    await seed_velero.wordpress(admin[SOURCE])
-    await seed_velero.wordpress(admin[TARGET])
+    await seed_velero.wordpress(admin[SOURCE], world)
+    await seed_velero.wordpress(admin[TARGET], world)
     with pytest.raises(InputError) as refused:
-        await velero.table.actions["velero.migrate"].plan(make_call("velero.migrate", namespace="wordpress", target="dr-aks"))
+        await velero.table.actions["velero.migrate"].plan(make_call("velero.migrate", namespace=world, target="dr-aks"))
     text = refused.value.user_message
     assert "pre-flight failed" in text and text.endswith("I can't migrate until these are fixed.")
     for line in ("❌ Velero is not installed in dr-aks: missing restores.velero.io",
                  "❌ no BackupStorageLocation in dr-aks points at the same bucket and prefix as one in prod-gke",
                  "❌ storage class standard-rwo (used by mysql-data, wp-content) does not exist in dr-aks",
-                 "⚠️ namespace wordpress already exists in dr-aks"):
+                 f"⚠️ namespace {world} already exists in dr-aks"):
         assert line in text
     with pytest.raises(InputError) as gone:
         await velero.table.actions["velero.migrate"].plan(make_call("velero.migrate", namespace="nothere", target="dr-aks"))
@@ -267,22 +281,22 @@ async def test_migrate_refuses_bad_requests(make_call: MakeCall, parameters: dic
     assert not any(fake.calls for fake in kube_cluster.fakes.values())
 
 
-async def test_status_and_backups(make_call: MakeCall, world: None, start_velero: StartVelero, runner: JobRunner,
+async def test_status_and_backups(make_call: MakeCall, world: str, start_velero: StartVelero, runner: JobRunner,
                                   store: Store) -> None:
     await start_velero(source={"tick": 0.2})
-    _, job = await migrate(make_call, runner, store, namespace="wordpress", target="dr-aks")
+    _, job = await migrate(make_call, runner, store, namespace=world, target="dr-aks")
     running = await velero.velero_status(make_call("velero.status", job=job.id))
-    assert running.text.startswith(f"Migration {job.id} (wordpress: prod-gke → dr-aks) is running.\nStage: backup")
+    assert running.text.startswith(f"Migration {job.id} ({world}: prod-gke → dr-aks) is running.\nStage: backup")
     await settled(store, job.id)
     listed = await velero.velero_backups(make_call("velero.backups", cluster="dr-aks"))
-    assert listed.data["backups"] == [f"chatops-wordpress-{job.id}"] and "Completed" in listed.text
+    assert listed.data["backups"] == [f"chatops-{world}-{job.id}"] and "Completed" in listed.text
     with pytest.raises(NotFoundError):
         await velero.velero_status(make_call("velero.status", job="999"))
     with pytest.raises(InputError):
         await velero.velero_status(make_call("velero.status", job="latest"))
 
 
-async def test_following_survives_watch_renewals_and_expired_versions(kube_cluster: KubeCluster, world: None,
+async def test_following_survives_watch_renewals_and_expired_versions(kube_cluster: KubeCluster, world: str,
                                                                       start_velero: StartVelero, make_call: MakeCall,
                                                                       store: Store, messages: Messages,
                                                                       fakes: Mapping[str, Any]) -> None:
@@ -291,7 +305,7 @@ async def test_following_survives_watch_renewals_and_expired_versions(kube_clust
     async with open_clusters(settings) as clusters:
         runner = runner_for(store, clusters, settings, messages, "replica-a")
         try:
-            _, job = await migrate(make_call, runner, store, namespace="wordpress", target="dr-aks")
+            _, job = await migrate(make_call, runner, store, namespace=world, target="dr-aks")
             while (await store.get_job(job.id)).progress.get("backup_phase") != "InProgress":
                 await asyncio.sleep(0.01)
             fakes[SOURCE].store.compact()  # the watch's resourceVersion is now too old: 410, read again
@@ -299,6 +313,6 @@ async def test_following_survives_watch_renewals_and_expired_versions(kube_clust
         finally:
             await runner.stop()
     assert done.state == "succeeded"
-    watches = [c for c in fakes[SOURCE].calls_to("GET", "/apis/velero.io/v1/namespaces/velero/backups") if c.user == BOT
+    watches = [c for c in fakes[SOURCE].calls_to("GET", f"/apis/velero.io/v1/namespaces/{kube_cluster.velero_namespace}/backups") if c.user == BOT
                and c.query.get("watch")]
-    assert len(watches) >= 3 and all(c.query["fieldSelector"] == f"metadata.name=chatops-wordpress-{job.id}" for c in watches)
+    assert len(watches) >= 3 and all(c.query["fieldSelector"] == f"metadata.name=chatops-{world}-{job.id}" for c in watches)
