@@ -16,7 +16,8 @@ from tests.fakes.kube.objects import Event, Expired, ObjectStore
 from tests.fakes.kube.verbs import ApiError, Verbs
 
 ADMIN = "kubernetes-admin"
-BOT = "system:serviceaccount:chatops:chatops-bot"
+# The identity of deploy/rbac.yaml's ServiceAccount (chatops/chatops), as a real server names it.
+BOT = "system:serviceaccount:chatops:chatops"
 
 
 @dataclass(frozen=True)
