@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from chatops.fulfillment import HandlerCall, HandlerTable, InputError, NotFoundError, Reply
+from chatops.fulfillment import HandlerCall, HandlerTable, InputError, NotFoundError, PlanOnly, Reply
 from handlers.kube import cluster_for, params, scope, use_clusters
 from handlers.kube.certgen import dns_names, key_type
 from handlers.kube.names import dns_subdomain, service_name
@@ -97,20 +97,19 @@ def _plan_text(plan: RotationPlan, call: HandlerCall) -> str:
     return "\n".join(lines)
 
 
-class DryRun(InputError):
-    """A dry run asked for: the plan is the whole answer, so the dispatcher asks nothing."""
-
-
 async def certs_rotate_plan(call: HandlerCall) -> Reply:
-    """The plan shown before asking to confirm; refuses (so nothing is asked) when nothing is due or on a dry run."""
+    """The plan shown before asking to confirm; on a dry run the plan alone; refuses when nothing is due."""
     plan = await _plan(call)
     if params.flag(call, "dry_run"):
-        raise DryRun(_plan_text(plan, call), detail="dry run: the plan was shown, nothing was changed")
+        return PlanOnly(text=_plan_text(plan, call), data=_plan_data(plan))
     if not plan.due:
         raise InputError(_plan_text(plan, call) + f"\nNothing is due (rotation happens under "
                          f"{call.settings.kube.cert_renew_days} days left); say \"force\" to rotate anyway.")
-    return Reply(text=_plan_text(plan, call), data={"cluster": plan.cluster, "configuration": plan.configuration,
-                                                     "services": [p.state.target.name for p in plan.due]})
+    return Reply(text=_plan_text(plan, call), data=_plan_data(plan))
+
+
+def _plan_data(plan: RotationPlan) -> dict[str, object]:
+    return {"cluster": plan.cluster, "configuration": plan.configuration, "services": [p.state.target.name for p in plan.due]}
 
 
 def _done_line(done: Rotated) -> str:

@@ -1,7 +1,7 @@
 """The public fulfillment API: what handler modules import."""
 
 from chatops.errors import AccessError, BackendError, ChatOpsError, InputError, NotFoundError, PermanentError, RetryableError
-from chatops.fulfillment.registry import Action, HandlerCall, HandlerTable, Registry, Resources
+from chatops.fulfillment.registry import Action, HandlerCall, HandlerTable, JobContext, PlanOnly, Registry, Resources
 from chatops.security.masking import register_secret
 from chatops.models import (
     Button,
@@ -27,9 +27,11 @@ __all__ = [
     "HandlerTable",
     "Image",
     "InputError",
+    "JobContext",
     "NotFoundError",
     "OutputContext",
     "PermanentError",
+    "PlanOnly",
     "Principal",
     "QuickReplies",
     "Registry",

@@ -15,7 +15,7 @@ from chatops.errors import ChatOpsError
 from chatops.fulfillment import texts
 from chatops.fulfillment.access import AccessPolicy
 from chatops.fulfillment.audit import AuditLog
-from chatops.fulfillment.registry import Action, HandlerCall, JobControl, Registry, Resources
+from chatops.fulfillment.registry import Action, HandlerCall, JobControl, PlanOnly, Registry, Resources
 from chatops.models import Confirmation, OutputContext, Principal, Query, Reply
 from chatops.security.sealing import Sealer
 from chatops.store.base import Store
@@ -113,6 +113,9 @@ class Dispatcher:
             except ChatOpsError as exc:
                 await self._audit_outcome(action, call, "allowed", f"plan failed: {exc.detail}", None)
                 return Reply(text=exc.user_message)
+            if isinstance(plan, PlanOnly):  # a dry run: the plan is the answer, nothing is left to confirm
+                await self._audit_outcome(action, call, "dry-run", "plan shown", None)
+                return plan
         else:
             plan = Reply(text=texts.generic_plan(action.name, dict(call.parameters)))
         token = secrets.token_urlsafe(8)

@@ -86,6 +86,14 @@ class HandlerCall:
         return default if value in (None, "", [], {}) else value
 
 
+@dataclass(frozen=True)
+class PlanOnly(Reply):
+    """What a plan returns when the plan is the whole answer (a dry run was asked for).
+
+    The dispatcher shows it as it is and asks nothing: there is nothing to confirm.
+    """
+
+
 Handler = Callable[[HandlerCall], Awaitable[Reply]]
 ResourceOf = Callable[[Mapping[str, Any]], str]
 ResourceFactory = Callable[[Settings], AbstractAsyncContextManager[Any]]

@@ -12,8 +12,7 @@ import asyncio
 import logging
 from typing import Any, Awaitable, Callable
 
-from chatops.fulfillment import ChatOpsError, Reply, RetryableError
-from chatops.fulfillment.registry import JobContext
+from chatops.fulfillment import ChatOpsError, JobContext, Reply, RetryableError
 from chatops.store.base import Job
 from handlers.kube.clusters import Clusters
 from handlers.kube.velero_api import USABLE, create_once, find, finished, follow, phase

@@ -211,6 +211,9 @@ def test_the_follow_ups_keep_their_context_alive(agent: Agent) -> None:
     another = agent.intents["reddit.another"]
     assert another.action == "reddit.another" and another.input_contexts == ("reddit-followup",)
     assert [c.name for c in another.output_contexts] == ["reddit-followup"]
+    more = agent.intents["pods.more"]
+    assert more.input_contexts == ("pods-followup",) and [c.name for c in more.output_contexts] == ["pods-followup"]
+    assert not more.parameters  # so renewing the context adds nothing over the listing's parameters
     assert agent.intents["confirm.yes"].input_contexts == agent.intents["confirm.no"].input_contexts
     assert agent.intents["cancel"].reset_contexts
 

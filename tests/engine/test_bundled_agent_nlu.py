@@ -77,6 +77,12 @@ SLOTS: list[tuple[str, str, dict[str, Any]]] = [
     ("one fact, please", "reddit.tell", {"content": "fact"}),
     ("use the boston-housing dataset", "prices.use_dataset", {"dataset": "boston-housing"}),
     ("list backups in prod-eks-eu", "velero.backups", {"cluster": "prod-eks-eu"}),
+    ("migrate logging from prod-gke to dr-aks into namespace logging-copy", "velero.migrate",
+     {"namespace": "logging", "source": "prod-gke", "target": "dr-aks", "target_namespace": "logging-copy"}),
+    ("rotate the cert of opa-validating-webhook and restart the webhook", "certs.rotate",
+     {"webhook": "opa-validating-webhook", "restart": "true"}),
+    ("renew the vpa-webhook-config certificate without a restart", "certs.rotate",
+     {"webhook": "vpa-webhook-config", "restart": "false"}),
 ]
 
 

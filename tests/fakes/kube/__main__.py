@@ -42,9 +42,9 @@ async def _seed(admin_kubeconfig: str) -> None:
                            waiting="CrashLoopBackOff" if i == 7 else None)
         await seed_webhooks.webhook(prod, "hooks", "policy", days_left=9)
         for api in (prod, dr):
-            await seed_velero.install_velero(api)
+            await seed_velero.install_velero(api, "velero")
             await seed_velero.storage_class(api, "standard-rwo", default=True)
-        await seed_velero.wordpress(prod)
+        await seed_velero.wordpress(prod, "wordpress")
     finally:
         await prod.close()
         await dr.close()

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from kubernetes_asyncio import client
 
-from chatops.fulfillment import InputError, NotFoundError, RetryableError
+from chatops.fulfillment import InputError, NotFoundError, PlanOnly, RetryableError
 from handlers import certs
 from handlers.kube.certgen import issue
 from tests.fakes.kube.server import FakeKubeApi
@@ -90,9 +90,9 @@ async def test_plan_is_a_dry_run(make_call: MakeCall, ns: str, admin: Mapping[st
     assert f"Deployment {ns}/{SVC}: rollout restart" in reply.text
     unconfirmed = await action.handler(make_call("certs.rotate", webhook=SVC))  # not confirmed: the plan again
     assert "dry run" in unconfirmed.text
-    with pytest.raises(InputError) as dry_run:  # asked as a dry run: the plan is the answer, nothing to confirm
-        await action.plan(make_call("certs.rotate", webhook=SVC, dry_run="true"))
-    assert dry_run.value.user_message.startswith("Plan to rotate")
+    dry_run = await action.plan(make_call("certs.rotate", webhook=SVC, restart="yes", dry_run="true"))
+    assert isinstance(dry_run, PlanOnly) and dry_run.text == reply.text  # the plan is the answer: nothing to confirm
+    assert not isinstance(reply, PlanOnly)
     confirmed_dry_run = await action.handler(make_call("certs.rotate", webhook=SVC, dry_run=True, confirmed=True))
     assert "dry run" in confirmed_dry_run.text
     assert (await _secret(admin[SOURCE], ns, f"{SVC}-certs"), await _bundles(admin[SOURCE])) == before

@@ -9,6 +9,7 @@ from typing import AsyncIterator, Mapping
 import pytest
 from kubernetes_asyncio import client
 
+from chatops.models import Confirmation
 from chatops.testing import ChatHarness
 from tests.fakes.kube.velero import Bucket, FakeVelero
 from tests.handlers.kube import seed, seed_velero, seed_webhooks
@@ -40,19 +41,35 @@ async def test_rotate_a_webhook_certificate_with_confirmation(chat: ChatHarness,
                                                               kube_cluster: KubeCluster) -> None:
     hooks = kube_cluster.ns("hooks")
     seeded = await seed_webhooks.webhook(admin[SOURCE], hooks, "policy", days_left=9)
-    asked = await chat.say("rotate the certificate of policy")
+    asked = await chat.say("rotate the certificate of policy and restart the deployment")
     assert "Plan to rotate the certificate of webhook configuration policy on prod-gke" in asked.text
+    assert f"Deployment {hooks}/policy: rollout restart" in asked.text
     secret = await client.CoreV1Api(admin[SOURCE]).read_namespaced_secret("policy-certs", hooks)
     assert base64.b64decode(secret.data["tls.crt"]).decode() == seeded.material.tls_crt  # nothing changed yet
     done = await chat.say("yes")
     assert done.text.startswith("Rotated the certificate of webhook configuration policy on prod-gke (EC P-256):")
+    assert "Deployment policy restarting" in done.text
     secret = await client.CoreV1Api(admin[SOURCE]).read_namespaced_secret("policy-certs", hooks)
     assert base64.b64decode(secret.data["tls.crt"]).decode() != seeded.material.tls_crt
 
 
+async def test_a_dry_run_shows_the_plan_and_asks_nothing(chat: ChatHarness, admin: Mapping[str, client.ApiClient],
+                                                        kube_cluster: KubeCluster) -> None:
+    hooks = kube_cluster.ns("hooks")
+    seeded = await seed_webhooks.webhook(admin[SOURCE], hooks, "policy", days_left=9)
+    plan = await chat.say("just show the plan for rotating the cert of policy")
+    assert plan.text.startswith("Plan to rotate the certificate of webhook configuration policy on prod-gke (dry run")
+    assert not [part for part in plan.parts if isinstance(part, Confirmation)]
+    await chat.say("yes")  # nothing was asked, so nothing is confirmed
+    audit = await chat.runtime.store.query_audit(action="certs.rotate")
+    assert [(record.decision, record.outcome) for record in audit] == [("dry-run", "plan shown")]
+    secret = await client.CoreV1Api(admin[SOURCE]).read_namespaced_secret("policy-certs", hooks)
+    assert base64.b64decode(secret.data["tls.crt"]).decode() == seeded.material.tls_crt
+
+
 async def test_migrate_with_progress_then_status(chat: ChatHarness, kube_cluster: KubeCluster,
                                                  admin: Mapping[str, client.ApiClient]) -> None:
-    wordpress = kube_cluster.ns("wordpress")
+    wordpress, blog = kube_cluster.ns("wordpress"), kube_cluster.ns("blog")
     for context in (SOURCE, TARGET):
         await seed_velero.install_velero(admin[context], kube_cluster.velero_namespace)
         await seed_velero.storage_class(admin[context], "standard-rwo", default=True)
@@ -63,10 +80,10 @@ async def test_migrate_with_progress_then_status(chat: ChatHarness, kube_cluster
     for controller in controllers:
         await controller.start()
     try:
-        asked = await chat.say(f"migrate namespace {wordpress} from prod-gke to dr-aks")
+        asked = await chat.say(f"migrate namespace {wordpress} from prod-gke to dr-aks into namespace {blog}")
         assert "pre-flight passed" in asked.text
         started = await chat.say("yes")
-        assert started.text.startswith(f"Migration 1 started: namespace {wordpress} from prod-gke to dr-aks.")
+        assert started.text.startswith(f"Migration 1 started: namespace {wordpress} from prod-gke to dr-aks (as {blog}).")
         for _ in range(300):
             job = await chat.runtime.store.get_job(1)
             if job is not None and job.state == "succeeded":
@@ -77,7 +94,10 @@ async def test_migrate_with_progress_then_status(chat: ChatHarness, kube_cluster
         assert status.text.startswith(f"Migration 1 ({wordpress}: prod-gke → dr-aks) succeeded.")
         posted = [n.text for n in chat.last.notifications]
         assert any(f"backup chatops-{wordpress}-1 Completed" in text for text in posted)
-        assert posted[-1].startswith(f"Migration 1 ({wordpress}: prod-gke → dr-aks) finished: restore chatops-{wordpress}-1 Completed")
+        assert posted[-1].startswith(f"Migration 1 ({wordpress}: prod-gke → dr-aks) finished: restore chatops-{wordpress}-1 "
+                                     f"Completed into namespace {blog} in dr-aks")
+        restored = await client.CoreV1Api(admin[TARGET]).read_namespaced_config_map("wp-config", blog)
+        assert restored.data == {"WP_DEBUG": "0"}
     finally:
         for controller in controllers:
             await controller.stop()
