@@ -149,7 +149,9 @@ class FakeKubeApi:
             body = await _json(request)
             return web.json_response(self.verbs.patch(kind, namespace, route.name, content_type, body, route.sub))
         if request.method == "DELETE" and route.sub is None:
-            return web.json_response(self.verbs.delete(kind, namespace, route.name))
+            options = await _json(request) if request.can_read_body else {}
+            grace = query.get("gracePeriodSeconds", (options or {}).get("gracePeriodSeconds"))
+            return web.json_response(self.verbs.delete(kind, namespace, route.name, grace=None if grace is None else int(grace)))
         raise ApiError(405, "the server does not allow this method on the requested resource")
 
     async def _inject_fault(self, request: web.Request) -> None:

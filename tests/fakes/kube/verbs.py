@@ -13,7 +13,7 @@ import binascii
 import copy
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from tests.fakes.kube import patches
@@ -155,8 +155,10 @@ class Verbs:
             raise ApiError(exc.code, str(exc)) from None
         return self._write(kind, current, self._checked_body(kind, namespace, patched), subresource)
 
-    def delete(self, kind: Kind, namespace: str, name: str) -> dict[str, Any]:
+    def delete(self, kind: Kind, namespace: str, name: str, *, grace: int | None = None) -> dict[str, Any]:
         current = self.get(kind, namespace, name)
+        if kind.key == ("", "pods"):
+            return self._delete_pod(current, grace)
         if kind.key == ("", "namespaces") and (current.get("spec") or {}).get("finalizers"):
             # The real server only marks it: the namespace controller empties it and then removes the finalizer.
             # This stand-in has no such controller (nor has the real test server), so it stays Terminating.
@@ -178,6 +180,26 @@ class Verbs:
                     del self.kinds[key]
         self.store.remove(kind.key, namespace, name)
         return current
+
+    def _delete_pod(self, pod: dict[str, Any], grace: int | None) -> dict[str, Any]:
+        """Graceful deletion, as the real server does it: a pod on a node is only marked (deletionTimestamp) and
+        waits for its kubelet to stop it, which this stand-in (like the real test server) has none of; a pod no
+        kubelet runs (unscheduled, or finished) is marked and removed at once, as is any pod deleted with grace 0."""
+        spec, phase = pod.get("spec") or {}, (pod.get("status") or {}).get("phase")
+        if grace is None:
+            grace = int(spec.get("terminationGracePeriodSeconds", 30))
+        if not spec.get("nodeName") or phase in ("Failed", "Succeeded"):
+            grace = 0
+        meta = pod["metadata"]
+        if meta.get("deletionTimestamp") and grace >= int(meta.get("deletionGracePeriodSeconds", 0)) > 0:
+            return pod  # already terminating; only a shorter grace period changes anything
+        marked = copy.deepcopy(pod)
+        deadline = datetime.now(timezone.utc) + timedelta(seconds=grace)
+        marked["metadata"].update(deletionTimestamp=deadline.strftime("%Y-%m-%dT%H:%M:%SZ"), deletionGracePeriodSeconds=grace)
+        stored = self.store.put(("", "pods"), marked, "MODIFIED")
+        if grace == 0:
+            self.store.remove(("", "pods"), meta["namespace"], meta["name"])
+        return stored
 
     def _write(self, kind: Kind, current: dict[str, Any], obj: dict[str, Any], subresource: str | None) -> dict[str, Any]:
         wanted_rv = obj["metadata"].get("resourceVersion")

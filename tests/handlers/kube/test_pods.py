@@ -166,6 +166,21 @@ async def test_logs_tail_and_stay_with_the_asker(make_call: MakeCall, admin, fak
         await run(make_call, "pods.logs", pod="web-0", namespace="shop", lines="5000")
 
 
+async def test_a_pod_being_deleted_shows_terminating(make_call: MakeCall, admin: Mapping[str, client.ApiClient],
+                                                      kube_cluster: KubeCluster) -> None:
+    rollout = kube_cluster.ns("rollout")
+    await seed.namespace(admin[SOURCE], rollout)
+    for name in ("web-0", "web-1"):
+        await seed.pod(admin[SOURCE], rollout, name)
+    core = client.CoreV1Api(admin[SOURCE])
+    await core.delete_namespaced_pod("web-0", rollout)  # on a node: marked, waiting for its kubelet to stop it
+    reply = await run(make_call, "pods.list", namespace=rollout)
+    assert [(p["name"], p["status"]) for p in reply.data["pods"]] == [("web-0", "Terminating"), ("web-1", "Running")]
+    await core.delete_namespaced_pod("web-0", rollout, grace_period_seconds=0)  # forced: gone at once
+    reply = await run(make_call, "pods.list", namespace=rollout)
+    assert [p["name"] for p in reply.data["pods"]] == ["web-1"]
+
+
 async def test_namespaces_list(make_call: MakeCall, admin: Mapping[str, client.ApiClient], kube_cluster: KubeCluster) -> None:
     # Named to sort early: a real server lists every earlier test's namespaces too, and the table shows 100.
     active, gone = kube_cluster.ns("active"), kube_cluster.ns("gone")
