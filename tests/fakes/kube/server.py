@@ -140,7 +140,7 @@ class FakeKubeApi:
         if request.method == "POST" and route.name is None:
             return web.json_response(self.verbs.create(kind, namespace, await _json(request)), status=201)
         if route.name is None:
-            raise ApiError(405, f"the server does not allow this method on the requested resource")
+            raise ApiError(405, "the server does not allow this method on the requested resource")
         if request.method == "GET" and route.sub is None:
             return web.json_response(self.verbs.get(kind, namespace, route.name))
         if request.method == "PUT":
