@@ -9,10 +9,12 @@ from aiohttp import web
 
 from chatops.channels import dialogflow as dialogflow_channel
 from chatops.channels import web as web_channel
+from chatops.channels import openapi
 from chatops.channels.http_errors import error_middleware
 from chatops.config import Settings
 from chatops.fulfillment.access import AccessPolicy
 from chatops.fulfillment.registry import HandlerTable
+from chatops.observability import http as observability
 from chatops.runtime import Runtime
 from chatops.server_keys import RUNTIME, SETTINGS, RuntimeSlot
 from chatops.store.base import Store
@@ -29,7 +31,10 @@ def create_app(
     tables: list[HandlerTable] | None = None,
 ) -> web.Application:
     """Build the app; the keyword arguments replace the configured parts (tests)."""
-    app = web.Application(client_max_size=settings.server.max_body_bytes, middlewares=[error_middleware])
+    app = web.Application(
+        client_max_size=settings.server.max_body_bytes,
+        middlewares=[observability.observe_middleware, error_middleware],
+    )
     app[SETTINGS] = settings
     slot = app[RUNTIME] = RuntimeSlot()
 
@@ -40,8 +45,10 @@ def create_app(
             slot.current = None
 
     app.cleanup_ctx.append(runtime_ctx)
+    observability.setup(app, jobs_cache_seconds=settings.observability.jobs_cache_seconds)
     web_channel.setup(app)
     dialogflow_channel.setup(app)
+    openapi.setup(app)
     return app
 
 
@@ -51,5 +58,6 @@ def serve(settings: Settings) -> None:
         host=settings.server.host,
         port=settings.server.port,
         access_log=None,
+        shutdown_timeout=settings.server.shutdown_seconds,
         print=lambda message: log.info("%s", message),
     )
