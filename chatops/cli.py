@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import logging
 import sys
 from typing import Sequence
 
 from chatops.config import Settings, load_settings
 from chatops.errors import ChatOpsError
+from chatops.security.audit_view import add_audit_arguments
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -39,6 +41,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_shell(args: argparse.Namespace) -> int:
     from chatops.shell import run_shell
 
+    # Only errors: warnings (Reddit unreachable, say) are already said in the chat itself.
+    logging.basicConfig(level=logging.ERROR, format="(%(levelname)s %(name)s: %(message)s)")
     return asyncio.run(run_shell(_settings(args), user=args.user, stdin=sys.stdin, stdout=sys.stdout))
 
 
@@ -54,6 +58,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     phrases = sum(len(i.phrases) for i in agent.intents.values())
     print(f"agent {agent.name}: {len(agent.intents)} intents, {len(agent.entities)} entities, {phrases} training phrases, "
           f"{len(registry.actions)} actions registered")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from chatops.security.audit_view import audit_command
+    from chatops.store import create_store
+
+    async def run() -> str:
+        store = create_store(_settings(args).store)
+        await store.open()
+        try:
+            return await audit_command(args, store)
+        finally:
+            await store.close()
+
+    print(asyncio.run(run()))
     return 0
 
 
@@ -77,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate an agent and print its counts")
     check.add_argument("--agent")
     check.set_defaults(run=cmd_check)
+    audit = commands.add_parser("audit", help="read the audit log")
+    audit.add_argument("--store", help="store URL (default: CHATOPS_STORE)")
+    add_audit_arguments(audit)
+    audit.set_defaults(run=cmd_audit)
     return parser
 
 

@@ -23,6 +23,7 @@ from chatops.fulfillment.dispatcher import Dispatcher
 from chatops.fulfillment.jobs import JobRunner
 from chatops.fulfillment.registry import HandlerTable, Registry, Resources
 from chatops.fulfillment.tasks import TaskGroup
+from chatops.security.masking import install_log_redaction
 from chatops.security.policy import load_policy
 from chatops.store import Store, create_store
 from handlers import load_tables
@@ -57,15 +58,17 @@ class Runtime:
         store: Store | None = None,
         resume_jobs: bool = True,
         tables: list[HandlerTable] | None = None,
+        nlu: NLU | None = None,
     ) -> AsyncIterator[Runtime]:
         """Build and open everything; the keyword arguments replace the configured parts (tests)."""
         registry = Registry(tables if tables is not None else load_tables(settings.engine.handlers))
         agent = load_agent(settings.engine.agent_dir or None, actions=set(registry.actions) | BUILTIN_ACTIONS)
-        nlu = await asyncio.to_thread(train_nlu, agent)
+        nlu = nlu or await asyncio.to_thread(train_nlu, agent)
         engine = Engine(
             agent, nlu, threshold=settings.engine.confidence_threshold, idle_seconds=settings.engine.session_idle_seconds
         )
         async with AsyncExitStack() as stack:
+            stack.callback(install_log_redaction())
             store = store or create_store(settings.store)
             await store.open()
             stack.push_async_callback(store.close)

@@ -8,14 +8,17 @@ from typing import Any, AsyncIterator, Mapping
 from aiohttp import web
 
 from chatops.channels import dialogflow as dialogflow_channel
-from chatops.channels import web as web_channel
 from chatops.channels import openapi
+from chatops.channels import slack as slack_channel
+from chatops.channels import web as web_channel
+from chatops.channels import webchat
 from chatops.channels.http_errors import error_middleware
 from chatops.config import Settings
 from chatops.fulfillment.access import AccessPolicy
 from chatops.fulfillment.registry import HandlerTable
 from chatops.observability import http as observability
 from chatops.runtime import Runtime
+from chatops.security.audit_view import AuditEndpoint
 from chatops.server_keys import RUNTIME, SETTINGS, RuntimeSlot
 from chatops.store.base import Store
 
@@ -47,7 +50,10 @@ def create_app(
     app.cleanup_ctx.append(runtime_ctx)
     observability.setup(app, jobs_cache_seconds=settings.observability.jobs_cache_seconds)
     web_channel.setup(app)
+    app.router.add_get("/api/v1/audit", AuditEndpoint(lambda request: slot.runtime.store, settings.security.admin_tokens).handle)
     dialogflow_channel.setup(app)
+    slack_channel.setup(app)
+    webchat.setup(app)
     openapi.setup(app)
     return app
 

@@ -6,11 +6,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import functools
 from contextlib import AsyncExitStack
+from pathlib import Path
 from typing import Any, Mapping
 
 from chatops.config import Settings, load_settings
+from chatops.engine.loader import bundled_agent_dir, load_agent
+from chatops.engine.nlu import NLU, train_nlu
 from chatops.fulfillment.access import AccessPolicy, PermissionSet
 from chatops.fulfillment.registry import HandlerTable
 from chatops.models import Principal, Query, QueryResult, Reply
@@ -54,9 +59,10 @@ class ChatHarness:
         self.runtime: Runtime
 
     async def __aenter__(self) -> ChatHarness:
+        nlu = await asyncio.to_thread(_trained_nlu, *_agent_key(self.settings.engine.agent_dir))
         self.runtime = await self._stack.enter_async_context(
             Runtime.open(
-                self.settings, resources=self._resources, policy=self._policy, store=self._store, tables=self._tables
+                self.settings, resources=self._resources, policy=self._policy, store=self._store, tables=self._tables, nlu=nlu
             )
         )
         return self
@@ -84,3 +90,14 @@ class ChatHarness:
     def contexts(self) -> dict[str, int]:
         """Active contexts of the last turn and their remaining lifespans."""
         return {c.name: c.lifespan for c in self.last.contexts}
+
+
+def _agent_key(agent_dir: str) -> tuple[str, float]:
+    root = Path(agent_dir) if agent_dir else bundled_agent_dir()
+    return str(root), max(p.stat().st_mtime for p in root.rglob("*"))
+
+
+@functools.lru_cache(maxsize=8)
+def _trained_nlu(agent_dir: str, stamp: float) -> NLU:
+    """Training is the slow part of opening a runtime; tests open many on the same few agents."""
+    return train_nlu(load_agent(agent_dir))

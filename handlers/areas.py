@@ -1,4 +1,7 @@
-"""Areas as people say them: ``{"amount": 5000, "unit": "sq ft"}`` from the area entity, or a bare number of square feet."""
+"""Areas as people say them: ``{"amount": 5000, "unit": "sq ft"}`` from the area entity, or a bare number of square feet.
+
+The units are those of the engine's @sys.area (DialogFlow's unit names) plus their spelled-out forms.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +12,26 @@ from typing import Any
 
 from chatops.errors import InputError
 
-SQ_FT_PER = {"sq ft": 1.0, "sq m": 10.763910416709722, "acre": 43_560.0, "ha": 107_639.10416709722}
+SQ_FT_PER = {
+    "sq ft": 1.0,
+    "sq yd": 9.0,
+    "sq m": 10.763910416709722,
+    "acre": 43_560.0,
+    "ha": 107_639.10416709722,
+    "sq km": 10_763_910.416709722,
+    "sq mi": 27_878_400.0,
+}
 _UNIT_NAMES = {
     "sq ft": ("sq ft", "sqft", "square feet", "square foot", "sq feet", "ft2", "ft²", "sf"),
     "sq m": ("sq m", "sqm", "square metre", "square metres", "square meter", "square meters", "m2", "m²"),
     "acre": ("acre", "acres", "ac"),
     "ha": ("ha", "hectare", "hectares"),
+    "sq yd": ("sq yd", "sq yds", "square yard", "square yards", "yd2", "yd²"),
+    "sq km": ("sq km", "square kilometre", "square kilometres", "square kilometer", "square kilometers", "km2", "km²"),
+    "sq mi": ("sq mi", "square mile", "square miles", "mi2", "mi²"),
 }
 _UNITS = {name: unit for unit, names in _UNIT_NAMES.items() for name in names}
-_SHOWN = {"sq ft": "sq ft", "sq m": "m²", "acre": "acres", "ha": "hectares"}
+_SHOWN = {"sq ft": "sq ft", "sq yd": "sq yd", "sq m": "m²", "acre": "acres", "ha": "hectares", "sq km": "km²", "sq mi": "sq mi"}
 # Larger than any plot of land anyone prices as a house lot (about 36 square miles).
 ABSURD_SQ_FT = 1e9
 

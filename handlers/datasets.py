@@ -42,7 +42,20 @@ class _Bundled:
 BUNDLED = {"windsor-housing": _Bundled("windsor-housing.csv", x="lotsize", y="price")}
 
 
-def parse_dataset(name: str, csv_text: str, *, x: str, y: str, owner: str = "") -> Dataset:
+@dataclass(frozen=True)
+class Upload:
+    """A validated upload: the data set to store, its size, and what to tell the person who uploaded it."""
+
+    dataset: Dataset
+    rows: int
+
+    @property
+    def message(self) -> str:
+        d = self.dataset
+        return f"Saved {d.name}: {self.rows:,} rows, {d.y} against {d.x}. Say 'use dataset {d.name}' to price with it."
+
+
+def parse_dataset(name: str, csv_text: str, *, x: str, y: str, owner: str = "") -> Upload:
     """Validate an upload into a storable ``Dataset``; raise ``InputError`` saying what is wrong."""
     name = name.strip().lower()
     if not _NAME.match(name):
@@ -51,15 +64,20 @@ def parse_dataset(name: str, csv_text: str, *, x: str, y: str, owner: str = "") 
         )
     if name in BUNDLED:
         raise InputError(f"{name} is the name of a bundled data set; choose another name.")
-    columns(Dataset(name=name, csv=csv_text, x=x.strip(), y=y.strip()))
-    return Dataset(name=name, csv=csv_text, x=x.strip(), y=y.strip(), owner=owner, created_at=time.time())
+    dataset = Dataset(name=name, csv=csv_text, x=x.strip(), y=y.strip(), owner=owner, created_at=time.time())
+    xs, _ = columns(dataset)
+    return Upload(dataset, len(xs))
 
 
-async def upload_dataset(store: Store, name: str, csv_text: str, *, x: str, y: str, owner: str = "") -> Dataset:
-    """Validate (in a worker thread: a large CSV takes a while) and store an uploaded data set."""
-    dataset = await asyncio.to_thread(parse_dataset, name, csv_text, x=x, y=y, owner=owner)
-    await store.put_dataset(dataset)
-    return dataset
+async def upload_dataset(store: Store, name: str, csv_text: str, *, x: str, y: str, owner: str = "") -> Upload:
+    """Validate (in a worker thread: a large CSV takes a while) and store an uploaded data set.
+
+    The REST route (``POST /api/v1/datasets``) and the Slack file share both call this and
+    answer with ``Upload.message``; an ``InputError`` carries the message for a bad upload.
+    """
+    upload = await asyncio.to_thread(parse_dataset, name, csv_text, x=x, y=y, owner=owner)
+    await store.put_dataset(upload.dataset)
+    return upload
 
 
 async def find_dataset(store: Store, name: str) -> Dataset:

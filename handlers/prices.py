@@ -18,7 +18,7 @@ from chatops.config import Settings
 from chatops.fulfillment import HandlerCall, HandlerTable, Image, InputError, OutputContext, QuickReplies, Reply
 from chatops.store.base import Dataset
 from handlers.areas import Area, number, parse_area
-from handlers.datasets import available, find_dataset
+from handlers.datasets import available, find_dataset, upload_dataset
 from handlers.price_chart import chart_svg
 from handlers.price_models import PriceModel, PriceModels
 
@@ -70,6 +70,16 @@ async def prices_use_dataset(call: HandlerCall) -> Reply:
         contexts=(OutputContext(DATASET_CONTEXT, lifespan=_DATASET_LIFESPAN, parameters={"name": dataset.name}),),
         data={"dataset": dataset.name, "rows": fit.n, "slope": fit.slope, "intercept": fit.intercept, "rmse": fit.rmse, "r2": fit.r2},
     )
+
+
+@table.action("prices.upload_dataset")
+async def prices_upload_dataset(call: HandlerCall) -> Reply:
+    """Store an uploaded CSV as a data set (reached from the REST API and Slack file shares, not by an intent)."""
+    upload = await upload_dataset(
+        call.store, str(call.param("name", "")), str(call.param("csv", "")),
+        x=str(call.param("x", "")), y=str(call.param("y", "")), owner=call.principal.id,
+    )
+    return Reply(text=upload.message, data={"dataset": upload.dataset.name, "rows": upload.rows})
 
 
 def _dataset_name(call: HandlerCall) -> str:

@@ -1,8 +1,9 @@
 """reddit: a joke from r/jokes or a fact from r/todayilearned, never the same one twice in a session.
 
 ``reddit.tell`` takes ``content`` ("joke" or "fact", default joke) and an optional
-``topic``; ``reddit.another`` tells one more of what the ``reddit-followup``
-context says was asked last (same kind, same topic).
+``topic``. Each reply sets the ``reddit-followup`` context with the content and
+topic told; ``reddit.another`` ("another one", an intent requiring that context)
+tells one more of the same kind and topic unless its parameters say otherwise.
 
 The ids already told travel in a long-lived ``reddit-told`` context rather than
 in the store's session memory: the conversation saves the session state it loaded
@@ -54,7 +55,7 @@ async def reddit_tell(call: HandlerCall) -> Reply:
 
 @table.action("reddit.another")
 async def reddit_another(call: HandlerCall) -> Reply:
-    """Tell one more like the last one ("another one"): same kind and topic unless the parameters say otherwise."""
+    """One more like the last one: the kind and topic the reddit-followup context holds, unless given."""
     last = _context(call, FOLLOWUP_CONTEXT)
     content = call.param("content") or last.get("content") or JOKE
     topic = call.param("topic") or last.get("topic") or ""

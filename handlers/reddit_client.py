@@ -72,7 +72,8 @@ def parse_listing(payload: Any, subreddit: str) -> list[Post]:
 
 
 def _post(data: dict[str, Any], subreddit: str) -> Post:
-    selftext = data.get("selftext") if isinstance(data.get("selftext"), str) else ""
+    raw = data.get("selftext")
+    selftext = raw if isinstance(raw, str) else ""
     removed = bool(data.get("removed_by_category")) or selftext.strip() in _REMOVED or data["title"].strip() in _REMOVED
     score = data.get("score")
     return Post(

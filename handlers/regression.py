@@ -73,10 +73,13 @@ def fit_gradient_descent(
     a smaller one converges geometrically and needs more epochs.
     """
     check_columns(x, y)
-    mean, std = float(x.mean()), float(x.std())
-    z = (x - mean) / std
+    n = len(x)
+    # Passes over the data are the cost on a million rows: standardise in place, reuse one residual buffer.
+    mean = float(x.mean())
+    z = x - mean
+    std = math.sqrt(float(z @ z) / n)
+    z /= std
     rate = learning_rate if learning_rate is not None else 1.0 / _lipschitz(z)
-    n = len(z)
     w = b = 0.0
     residual = -y
     curve = [float(residual @ residual) / n]
@@ -84,7 +87,9 @@ def fit_gradient_descent(
     for _ in range(max_epochs):
         w -= rate * 2.0 * float(residual @ z) / n
         b -= rate * 2.0 * float(residual.sum()) / n
-        residual = w * z + b - y
+        np.multiply(z, w, out=residual)
+        residual += b
+        residual -= y
         mse = float(residual @ residual) / n
         change = curve[-1] - mse
         # Changes smaller than the rounding noise of the MSE itself (residuals carry errors of eps * |y|) are noise.
@@ -96,9 +101,11 @@ def fit_gradient_descent(
             converged = True
             break
     slope, intercept = w / std, b - w * mean / std
-    rmse, r2 = goodness(x, y, slope, intercept)
+    # The last MSE is the training MSE of the final line (computed in standardised form).
+    variance = float(np.var(y))
+    r2 = 1.0 - curve[-1] / variance if variance > 0 else 1.0
     return LinearFit(
-        slope=slope, intercept=intercept, rmse=rmse, r2=r2, n=n,
+        slope=slope, intercept=intercept, rmse=math.sqrt(curve[-1]), r2=r2, n=n,
         x_min=float(x.min()), x_max=float(x.max()),
         epochs=len(curve) - 1, converged=converged, learning_rate=rate, mse_curve=tuple(curve),
     )

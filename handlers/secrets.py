@@ -12,8 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from chatops.config import Settings
-from chatops.fulfillment import HandlerCall, HandlerTable, InputError, OutputContext, Reply, Visibility
-from chatops.security.masking import register_secret
+from chatops.fulfillment import HandlerCall, HandlerTable, InputError, OutputContext, Reply, Visibility, register_secret
 from handlers.ssm_client import SECURE_STRING, ParameterInfo, SsmClient, open_ssm_client
 from handlers.ssm_paths import listing_resource, parameter_name, parameter_path, writable_name
 

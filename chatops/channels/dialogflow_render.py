@@ -73,7 +73,7 @@ def render_response(
         "fulfillmentText": "\n".join(lines),
         "fulfillmentMessages": messages,
         "source": SOURCE,
-        "payload": {SOURCE: {"visibility": reply.visibility.value, "data": dict(reply.data)}},
+        "payload": {SOURCE: {"visibility": reply.visibility.value}},
         "outputContexts": output_contexts(session, active, reply.contexts),
     }
     if reply.event:

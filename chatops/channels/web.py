@@ -13,6 +13,7 @@ from chatops.channels.web_render import render_result
 from chatops.config import Settings
 from chatops.errors import InputError, StoreUnavailable
 from chatops.fulfillment import texts
+from chatops.fulfillment.prematched import MatchedQuery
 from chatops.models import Principal, Query
 from chatops.server_keys import RUNTIME, SETTINGS
 
@@ -88,7 +89,34 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready", "intents": len(runtime.agent.intents)})
 
 
+async def upload_dataset(request: web.Request) -> web.Response:
+    """``POST /api/v1/datasets`` with ``{name, csv, x, y, user?}``: store a CSV for price prediction."""
+    settings = request.app[SETTINGS]
+    token = bearer_token(request)
+    if not token_allowed(token, settings.server.api_tokens):
+        return json_error(401, "unauthorized", "A valid API token is required (Authorization: Bearer ...).")
+    body = await read_json(request)
+    if not isinstance(body, dict) or not all(isinstance(body.get(k), str) and body[k].strip() for k in ("name", "csv", "x", "y")):
+        raise InputError("The body must be a JSON object with the strings 'name', 'csv', 'x' and 'y'.")
+    user = body.get("user") if isinstance(body.get("user"), str) else "anonymous"
+    matched = MatchedQuery(
+        session=f"web:datasets:{user}",
+        intent="prices.upload_dataset",
+        action="prices.upload_dataset",
+        parameters={k: body[k] for k in ("name", "csv", "x", "y")},
+        principal=Principal(id=user, channel="web", token=token),
+    )
+    try:
+        result = await request.app[RUNTIME].runtime.conversation.handle_matched(matched)
+    except StoreUnavailable:
+        return json_error(503, "store_unavailable", texts.STORE_DOWN)
+    if "rows" not in result.reply.data:
+        return json_error(400, "bad_dataset", result.reply.text)
+    return web.json_response({**result.reply.data, "message": result.reply.text}, status=201)
+
+
 def setup(app: web.Application) -> None:
     app.router.add_post("/api/v1/query", query)
+    app.router.add_post("/api/v1/datasets", upload_dataset)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

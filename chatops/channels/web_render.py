@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from chatops.models import Card, Confirmation, Image, Part, QueryResult, QuickReplies, Reply
+from chatops.models import Card, Confirmation, Image, Part, QueryResult, QuickReplies, Reply, Visibility
+from chatops.security.masking import mask_parameters, redact
 
 
 def render_part(part: Part) -> dict[str, Any]:
@@ -46,17 +47,18 @@ def render_result(result: QueryResult, session: str) -> dict[str, Any]:
     """DialogFlow's QueryResult field names, plus the reply's rich parts."""
     return {
         "session": session,
-        "queryText": result.query_text,
+        "queryText": redact(result.query_text),
         "languageCode": result.language,
         "intent": None if result.intent is None else {"name": result.intent.name, "displayName": result.intent.display_name},
         "action": result.action,
-        "parameters": dict(result.parameters),
+        "parameters": mask_parameters(result.parameters),
         "allRequiredParamsPresent": result.all_required_params_present,
         "intentDetectionConfidence": result.confidence,
         "outputContexts": [
             {"name": c.name, "lifespanCount": c.lifespan, "parameters": dict(c.parameters)} for c in result.contexts
         ],
-        "fulfillmentText": result.fulfillment_text,
+        # A secret travels only in the reply, which the widget masks; never in the plain text field.
+        "fulfillmentText": "" if result.reply.visibility is Visibility.SECRET else result.fulfillment_text,
         "reply": render_reply(result.reply),
         "notifications": [render_reply(n) for n in result.notifications],
     }

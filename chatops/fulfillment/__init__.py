@@ -2,6 +2,7 @@
 
 from chatops.errors import AccessError, BackendError, ChatOpsError, InputError, NotFoundError, PermanentError, RetryableError
 from chatops.fulfillment.registry import Action, HandlerCall, HandlerTable, Registry, Resources
+from chatops.security.masking import register_secret
 from chatops.models import (
     Button,
     Card,
@@ -34,6 +35,7 @@ __all__ = [
     "Registry",
     "Reply",
     "Resources",
+    "register_secret",
     "RetryableError",
     "Visibility",
 ]

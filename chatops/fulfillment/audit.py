@@ -8,21 +8,10 @@ from typing import Any, Mapping
 
 from chatops.errors import ChatOpsError
 from chatops.models import Principal
+from chatops.security.masking import mask_parameters, redact
 from chatops.store.base import AuditRecord, Store
 
 log = logging.getLogger(__name__)
-
-SECRET_NAMES = ("value", "secret", "password", "passwd", "token", "key", "credential")
-MASK = "********"
-
-
-def mask_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
-    """Parameters safe to record: values of secret-looking names are masked."""
-    return {
-        name: MASK if any(word in name.lower() for word in SECRET_NAMES) else value
-        for name, value in parameters.items()
-    }
-
 
 class AuditLog:
     """Writes audit records; a store failure is logged, never turned into a user-facing failure."""
@@ -45,12 +34,12 @@ class AuditLog:
         now = time.time()
         record = AuditRecord(
             time=now,
-            principal=principal.id,
+            principal=f"{principal.channel}:{principal.id}",
             channel=principal.channel,
             action=action,
             parameters=mask_parameters(parameters),
             decision=decision,
-            outcome=outcome,
+            outcome=redact(outcome),
             duration_ms=round((now - started) * 1000, 3) if started else 0.0,
             session=session,
             request_id=request_id,

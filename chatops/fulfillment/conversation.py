@@ -19,6 +19,7 @@ from chatops.fulfillment.prematched import (
     MatchedResult,
     adopt_contexts,
     choose_action,
+    drop_expired,
     matched_turn,
     stale_confirmation,
 )
@@ -72,19 +73,23 @@ class Conversation:
         """A turn whose intent was matched elsewhere: fulfil it without the engine's NLU."""
         async with self._session_lock(matched.session):
             state = await self._load(matched.session)
-            state.updated_at = time.time()
+            state.updated_at = self.clock()
             if matched.contexts is not None:
                 adopt_contexts(state, matched.contexts)
+            else:
+                state.decrement()
             action = choose_action(matched, set(self.dispatcher.registry.actions) | set(self.dispatcher.builtins))
-            if stale_confirmation(state, matched.confirmation):
+            stale = stale_confirmation(state, matched.confirmation)
+            if stale:
                 reply = Reply(text=STALE_CONFIRMATION)
             else:
                 reply = await self.dispatcher.fulfill(matched_turn(matched, action), state, matched.as_query())
             for ctx in reply.contexts:
                 state.set_context(ctx.name, ctx.lifespan, dict(ctx.parameters))
+            drop_expired(state)
             notifications = tuple(Reply(**item) for item in state.memory.pop(OUTBOX, []))
             await self._save(state)
-        return MatchedResult(reply=reply, action=action, notifications=notifications)
+        return MatchedResult(reply=reply, action=action, notifications=notifications, stale=stale)
 
     async def _apply(self, reply: Reply, state: SessionState, query: Query) -> Reply:
         for _ in range(MAX_FOLLOWUP_EVENTS):

@@ -17,6 +17,7 @@ from chatops.fulfillment.access import AccessPolicy
 from chatops.fulfillment.audit import AuditLog
 from chatops.fulfillment.registry import Action, HandlerCall, JobControl, Registry, Resources
 from chatops.models import Confirmation, OutputContext, Query, Reply
+from chatops.security.sealing import Sealer
 from chatops.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ class Dispatcher:
         self.jobs = jobs
         self.observer = observer
         self.audit = AuditLog(store)
+        # A pending confirmation's secret parameters are stored encrypted, never in clear.
+        self.sealer = Sealer.from_settings(settings.security)
         self.builtins = {
             "dialog.cancel": self._cancel,
             "confirm.yes": self._confirm,
@@ -128,7 +131,7 @@ class Dispatcher:
         state.memory[CONFIRMATION_KEY] = {
             "token": token,
             "action": action.name,
-            "parameters": dict(call.parameters),
+            "parameters": self.sealer.seal(call.parameters),
             "requester": call.principal.id,
             "expires": time.time() + self.settings.security.confirm_ttl_seconds,
         }
@@ -188,7 +191,11 @@ class Dispatcher:
         action = self.registry.get(pending["action"])
         if action is None:
             return Reply(text=texts.NOTHING_TO_CONFIRM)
-        call = replace(self._call(action, pending["parameters"], state, query), confirmed=True)
+        try:
+            parameters = self.sealer.unseal(pending["parameters"])
+        except ChatOpsError as exc:
+            return Reply(text=exc.user_message)
+        call = replace(self._call(action, parameters, state, query), confirmed=True)
         denied = await self._check_access(action, call)
         if denied is not None:
             return denied

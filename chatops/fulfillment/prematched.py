@@ -59,11 +59,15 @@ class MatchedQuery:
 
 @dataclass(frozen=True)
 class MatchedResult:
-    """The reply, the action that served it (None: no handler did), and replies queued for the session."""
+    """The reply, the action that served it (None: no handler did), and replies queued for the session.
+
+    ``stale`` says a confirm/cancel answered a question that was no longer pending, so nothing ran.
+    """
 
     reply: Reply
     action: str | None
     notifications: tuple[Reply, ...] = ()
+    stale: bool = False
 
 
 def choose_action(query: MatchedQuery, known: Collection[str]) -> str | None:
@@ -89,6 +93,11 @@ def adopt_contexts(state: SessionState, contexts: tuple[Context, ...]) -> None:
     lifespan), so handlers see it, but it is not carried on.
     """
     state.contexts = {c.name.lower(): Context(c.name.lower(), c.lifespan, dict(c.parameters)) for c in contexts}
+
+
+def drop_expired(state: SessionState) -> None:
+    """After the turn, contexts that lived for it only (lifespan 0) are gone."""
+    state.contexts = {name: ctx for name, ctx in state.contexts.items() if ctx.lifespan > 0}
 
 
 def stale_confirmation(state: SessionState, token: str | None) -> bool:

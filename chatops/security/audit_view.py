@@ -144,7 +144,7 @@ class AuditEndpoint:
     async def handle(self, request: web.Request) -> web.Response:
         if not self._is_admin(request):
             return web.json_response(
-                {"error": "an admin bearer token is required"},
+                {"error": "unauthorized", "message": "An admin bearer token is required."},
                 status=401,
                 headers={"WWW-Authenticate": 'Bearer realm="chatops-audit"'},
             )
@@ -155,6 +155,6 @@ class AuditEndpoint:
                 limit=query.get("limit", "100"),
             )
         except InputError as exc:
-            return web.json_response({"error": exc.user_message}, status=400)
+            return web.json_response({"error": "bad_request", "message": exc.user_message}, status=400)
         records = await read_audit(self._store_of(request), where)
         return web.json_response({"records": [record_json(r) for r in records]})

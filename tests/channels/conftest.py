@@ -1,20 +1,15 @@
-"""Fixtures of the channel tests: the test agent and handler table, settings pointing at them."""
+"""Fixtures of the channel tests: the test agent, settings pointing at it, the fake Slack Web API."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from chatops.config import Settings
-from tests.channels import interim_nlu
-from tests.channels.support import channel_settings, use_channel_table, write_agent
-
-
-@pytest.fixture(autouse=True)
-def _channel_table(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_channel_table(monkeypatch)
-    interim_nlu.install_if_missing(monkeypatch)
+from tests.channels.support import channel_settings, write_agent
+from tests.fakes.slack import FakeSlack
 
 
 @pytest.fixture
@@ -25,3 +20,9 @@ def agent_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(agent_dir: Path) -> Settings:
     return channel_settings(agent_dir)
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack(emails={"U123": "alice@example.com"}) as fake:
+        yield fake

@@ -7,16 +7,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, AsyncIterator, Mapping
 
-import pytest
 import yaml
 from aiohttp.test_utils import TestClient, TestServer
 
-import handlers
 from chatops.config import Settings, load_settings
 from chatops.server import create_app
 from chatops.testing import ALLOW_ALL
-
-TABLE = "channeltest"
+from tests.channels import channel_table
 
 INTENTS: list[dict[str, Any]] = [
     {"name": "joke", "action": "test.joke", "output_contexts": [{"name": "joke-followup", "lifespan": 2}],
@@ -48,14 +45,9 @@ def write_agent(root: Path) -> Path:
     return root
 
 
-def use_channel_table(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the test handler table loadable by name, as the server loads every table."""
-    monkeypatch.setitem(handlers.TABLE_MODULES, TABLE, "tests.channels.channel_table")
-
-
 def channel_settings(agent_dir: Path, **groups: Mapping[str, Any]) -> Settings:
     overrides: dict[str, Mapping[str, Any]] = {
-        "engine": {"agent_dir": str(agent_dir), "handlers": (TABLE,)},
+        "engine": {"agent_dir": str(agent_dir), "handlers": ()},
         "store": {"url": "sqlite:///:memory:"},
     }
     for group, values in groups.items():
@@ -65,8 +57,9 @@ def channel_settings(agent_dir: Path, **groups: Mapping[str, Any]) -> Settings:
 
 @asynccontextmanager
 async def serve(settings: Settings, **kwargs: Any) -> AsyncIterator[TestClient]:
-    """The real aiohttp app on 127.0.0.1 (a free port), with every permission granted unless told otherwise."""
+    """The real aiohttp app on 127.0.0.1 (a free port) with the test handler table, every permission granted."""
     kwargs.setdefault("policy", ALLOW_ALL)
+    kwargs.setdefault("tables", [channel_table.table])
     server = TestServer(create_app(settings, **kwargs), host="127.0.0.1", port=0)
     async with TestClient(server) as client:
         yield client

@@ -121,3 +121,25 @@ async def test_api_tokens_are_enforced_when_configured() -> None:
         assert response.status == 200
     finally:
         await client.close()
+
+
+async def test_a_dataset_upload_is_stored_and_used_in_chat() -> None:
+    settings = load_settings(env={}, overrides={"store": {"url": "sqlite:///:memory:"}})
+    client = TestClient(TestServer(create_app(settings)))
+    await client.start_server()
+    try:
+        csv = "plot,area_sqft,price\n" + "\n".join(f"p{i},{1000 + 100 * i},{50000 + 9000 * i}" for i in range(30))
+        response = await client.post("/api/v1/datasets", json={"name": "bangalore-plots", "csv": csv, "x": "area_sqft", "y": "price"})
+        assert response.status == 201, await response.text()
+        assert (await response.json())["rows"] == 30
+        bad = await client.post("/api/v1/datasets", json={"name": "bad", "csv": "a,b\n1,x\n2,y\n", "x": "a", "y": "b"})
+        assert bad.status == 400 and (await bad.json())["error"] == "bad_dataset"
+        missing = await client.post("/api/v1/datasets", json={"name": "plots"})
+        assert missing.status == 400 and "'csv'" in (await missing.json())["message"]
+        body = await (await client.post("/api/v1/query", json={"session": "d", "text": "use dataset bangalore-plots"})).json()
+        assert "Now using bangalore-plots: 30 rows" in body["fulfillmentText"]
+        body = await (await client.post("/api/v1/query", json={"session": "d", "text": "how much for a lot of 2000 sq ft?"})).json()
+        # The fitted line is exact for this data: price = 90 * area - 40000.
+        assert "$140,000" in body["fulfillmentText"]
+    finally:
+        await client.close()

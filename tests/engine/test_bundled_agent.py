@@ -27,6 +27,8 @@ HANDLER_ACTIONS = {
     "secrets.get", "secrets.list", "secrets.history", "secrets.put",
     "prices.predict", "prices.use_dataset",
 }
+# Actions reached from an API rather than an utterance (POST /api/v1/datasets, a Slack file share).
+API_ACTIONS = {"prices.upload_dataset"}
 MAIN_INTENTS = {"reddit.tell", "pods.list", "certs.rotate", "velero.migrate", "secrets.get", "prices.predict"}
 # Contexts set outside intents/: the dispatcher sets this one when it asks "Shall I ...?".
 DISPATCHER_CONTEXTS = {"awaiting-confirmation"}
@@ -60,7 +62,8 @@ def synonyms(entity: EntityType) -> set[str]:
 def test_the_bundled_agent_loads_against_every_registered_handler() -> None:
     registered = {name for table in load_tables(list(TABLE_MODULES)) for name in table.actions}
     agent = load_agent(actions=registered | ENGINE_ACTIONS)
-    assert registered <= {intent.action for intent in agent.intents.values()}, "a handler no intent reaches"
+    reached = {intent.action for intent in agent.intents.values()} | API_ACTIONS
+    assert registered <= reached, "a handler no intent reaches"
 
 
 def test_the_actions_are_exactly_the_expected_ones(agent: Agent) -> None:

@@ -137,5 +137,5 @@ async def test_endpoint_filters(endpoint: str) -> None:
         assert [(r["principal"], r["decision"], r["parameters"]["value"]) for r in records] == [("UBOB", DENIED, MASK)]
         async with http.get(f"{endpoint}/api/v1/audit", params={"since": "soon"}) as response:
             assert response.status == 400
-            assert "neither an age" in (await response.json())["error"]
+            assert "neither an age" in (await response.json())["message"]
 

@@ -11,8 +11,11 @@ from tests.handlers.prices.conftest import PLOTS_CSV
 
 
 def test_an_upload_is_parsed_with_grouped_numbers_and_currency() -> None:
-    dataset = parse_dataset(" Bangalore-Plots ", PLOTS_CSV, x="area", y="price", owner="U123")
+    upload = parse_dataset(" Bangalore-Plots ", PLOTS_CSV, x="area", y="price", owner="U123")
 
+    dataset = upload.dataset
+    assert upload.rows == 5
+    assert upload.message == "Saved bangalore-plots: 5 rows, price against area. Say 'use dataset bangalore-plots' to price with it."
     assert (dataset.name, dataset.x, dataset.y, dataset.owner) == ("bangalore-plots", "area", "price", "U123")
     assert dataset.created_at > 0
     x, y = columns(dataset)
@@ -46,7 +49,7 @@ def test_the_bundled_data_set_has_every_windsor_sale() -> None:
 )
 def test_unusable_csv_gets_a_clear_message(csv_text: str, x: str, y: str, message: str | None) -> None:
     if message is None:
-        assert parse_dataset("ok", csv_text, x=x, y=y).name == "ok"
+        assert parse_dataset("ok", csv_text, x=x, y=y).dataset.name == "ok"
         return
     with pytest.raises(InputError) as caught:
         parse_dataset("plots", csv_text, x=x, y=y)
@@ -68,7 +71,8 @@ def test_bad_names_are_refused(name: str, message: str) -> None:
 
 
 async def test_an_upload_is_stored_and_found_by_name(store: Store) -> None:
-    await upload_dataset(store, "bangalore-plots", PLOTS_CSV, x="area", y="price", owner="U1")
+    upload = await upload_dataset(store, "bangalore-plots", PLOTS_CSV, x="area", y="price", owner="U1")
+    assert upload.rows == 5
 
     found = await find_dataset(store, "Bangalore-Plots")
     assert (found.name, found.x, found.y, found.csv) == ("bangalore-plots", "area", "price", PLOTS_CSV)

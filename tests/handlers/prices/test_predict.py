@@ -43,6 +43,8 @@ async def test_a_5000_sq_ft_lot_is_about_67100_dollars(ask: Ask) -> None:
         {"amount": 464.515, "unit": "square metres"},
         {"amount": 0.114784, "unit": "acres"},
         {"amount": 0.0464515, "unit": "ha"},
+        {"amount": 555.5556, "unit": "sq yd"},
+        {"amount": 0.000464515, "unit": "sq km"},
     ],
 )
 async def test_units_are_converted_to_square_feet(ask: Ask, area: object) -> None:

@@ -70,7 +70,7 @@ def test_an_exact_line_is_found_exactly() -> None:
     x = np.array([1.0, 2.0, 3.0, 10.0])
     fit = fit_gradient_descent(x, 3.0 * x + 2.0)
 
-    assert (fit.slope, fit.intercept) == (pytest.approx(3.0), pytest.approx(2.0))
+    assert (fit.slope, fit.intercept) == pytest.approx((3.0, 2.0))
     assert fit.rmse == pytest.approx(0.0, abs=1e-9) and fit.r2 == pytest.approx(1.0)
 
 

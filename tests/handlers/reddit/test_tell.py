@@ -1,4 +1,4 @@
-"""reddit.tell and reddit.another through the fake Reddit: what is told, never twice, and the local fallback."""
+"""reddit.tell and reddit.another ("another one", through the reddit-followup context) through the fake Reddit: what is told, never twice, and the local fallback."""
 
 from __future__ import annotations
 
@@ -51,8 +51,14 @@ async def test_a_fact_is_the_til_title_made_a_sentence(tell: Tell) -> None:
 
     assert reply.text.split("\n")[0] in {"Did you know? Octopuses have three hearts.", "Did you know? Honey never really spoils."}
     assert reply.parts == (QuickReplies(("another one", "tell me a joke")),)
-    another = await tell("reddit.another", after=reply)
-    assert another.data["kind"] == "fact" and another.data["id"] != reply.data["id"]
+    more = await tell("reddit.another", after=reply)
+    assert more.data["kind"] == "fact" and more.data["id"] != reply.data["id"]
+
+
+async def test_another_with_parameters_follows_them(tell: Tell) -> None:
+    first = await tell(content="joke", topic="dogs")
+    fact = await tell("reddit.another", after=first, content="fact", topic="octopuses")
+    assert fact.data["kind"] == "fact" and "three hearts" in fact.text
 
 
 async def test_a_topic_picks_a_matching_joke(tell: Tell) -> None:

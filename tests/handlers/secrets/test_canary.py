@@ -144,18 +144,6 @@ def leaks(places: dict[str, str | bytes]) -> list[str]:
     ]
 
 
-# Leaks found by this test in the runtime as merged; each is outside the secrets room.
-KNOWN_LEAKS = (
-    "logs: botocore logs request and response bodies at DEBUG; chatops.security.masking.install_log_redaction() "
-    "is not installed at start-up. "
-    "store: the dispatcher saves a pending confirmation's parameters (the typed value) in the session; "
-    "seal them with chatops.security.sealing.Sealer. "
-    "REST replies: fulfillmentText repeats a secret reply's text; queryText and parameters echo the typed value "
-    "(redact()/mask_parameters() them in web_render)."
-)
-
-
-@pytest.mark.xfail(strict=True, reason=KNOWN_LEAKS)
 async def test_canaries_through_the_rest_api_and_the_dialogflow_webhook(
     client: TestClient, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -181,7 +169,6 @@ async def test_canaries_through_the_rest_api_and_the_dialogflow_webhook(
     assert not found, "secrets leaked: " + "; ".join(found)
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_LEAKS)
 async def test_canaries_through_the_in_process_chat(settings: Settings, policy: Policy, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     (Path(settings.store.url.removeprefix("sqlite:///")).parent).mkdir()

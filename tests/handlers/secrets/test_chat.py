@@ -124,7 +124,7 @@ async def test_a_put_outside_the_role_is_refused_before_any_plan(chat: ChatHarne
     assert not any(isinstance(p, Confirmation) for p in reply.parts)
     assert (await ssm.get("/production/db/password", decrypt=True)).version == 1
     [record] = await audit_of(chat, "bob-prod")
-    assert (record.principal, record.decision, record.parameters["value"]) == ("bob", "denied", MASK)
+    assert (record.principal, record.decision, record.parameters["value"]) == ("cli:bob", "denied", MASK)
 
 
 async def test_production_secure_string_reaches_only_its_role_and_privately(chat: ChatHarness, ssm: SsmClient) -> None:
@@ -147,7 +147,7 @@ async def test_a_forbidden_request_is_refused_audited_and_explained(chat: ChatHa
         permission="ssm:list", on=" on /production/", reason=" (you hold no role that grants it)"
     )
     [record] = await audit_of(chat, "eve")
-    assert (record.principal, record.action, record.decision) == ("eve", "secrets.list", "denied")
+    assert (record.principal, record.action, record.decision) == ("cli:eve", "secrets.list", "denied")
     assert record.outcome == "you hold no role that grants it"
 
 

@@ -1,0 +1,103 @@
+"""Slack through slack-bolt: the Events API at ``POST /slack/events``, or Socket Mode when configured.
+
+bolt has no ready aiohttp request handler, so ``events`` is the small route
+around ``AsyncApp.async_dispatch``. The Web API client, the bolt app, the
+Socket Mode connection and the conversation sink that posts job results to
+their thread are opened and closed with the app.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from chatops.channels.http_errors import json_error
+from chatops.channels.slack_listeners import build_bolt_app
+from chatops.channels.slack_turns import SlackTurns
+from chatops.config import SlackSettings
+from chatops.errors import ConfigError
+from chatops.server_keys import RUNTIME, SETTINGS
+
+log = logging.getLogger(__name__)
+
+PATH = "/slack/events"
+SHUTDOWN_GRACE_SECONDS = 5.0
+
+
+@dataclass
+class SlackSlot:
+    """Filled at start-up: the bolt app, and the Socket Mode handler when that mode is on."""
+
+    bolt: AsyncApp | None = None
+    socket: AsyncSocketModeHandler | None = None
+
+
+SLACK = web.AppKey("slack", SlackSlot)
+
+
+def check(config: SlackSettings) -> None:
+    if not config.api_base_url.endswith("/"):
+        raise ConfigError("CHATOPS_SLACK_API_URL must end with '/' (slack_sdk appends method names to it).")
+    if config.socket_mode and not config.app_token:
+        raise ConfigError("Slack Socket Mode needs an app-level token (SLACK_APP_TOKEN, xapp-...).")
+    if not config.socket_mode and not config.signing_secret:
+        raise ConfigError("The Slack Events API needs the signing secret (SLACK_SIGNING_SECRET).")
+
+
+async def events(request: web.Request) -> web.Response:
+    bolt = request.app[SLACK].bolt
+    if bolt is None:
+        return json_error(503, "starting", "The service is still starting.")
+    raw = await request.read()
+    try:
+        body = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return json_error(400, "bad_request", "The body is not UTF-8 text.")
+    headers = {name: request.headers.getall(name) for name in set(request.headers.keys())}
+    answer = await bolt.async_dispatch(AsyncBoltRequest(body=body, query=request.query_string, headers=headers))
+    return web.Response(status=answer.status, body=answer.body.encode("utf-8"), headers=answer.first_headers())
+
+
+async def _slack_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    config = settings.slack
+    runtime = app[RUNTIME].runtime
+    async with aiohttp.ClientSession() as session:
+        client = AsyncWebClient(token=config.bot_token, base_url=config.api_base_url, session=session)
+        turns = SlackTurns(app[RUNTIME], client, settings)
+        slot = app[SLACK]
+        slot.bolt = build_bolt_app(turns, client, signing_secret=config.signing_secret)
+        runtime.conversation.sinks.append(turns.sink)
+        if config.socket_mode:
+            slot.socket = AsyncSocketModeHandler(slot.bolt, config.app_token, web_client=client)
+            await slot.socket.connect_async()
+            log.info("connected to Slack in Socket Mode")
+        try:
+            yield
+        finally:
+            if slot.socket is not None:
+                await slot.socket.close_async()
+            slot.bolt = slot.socket = None
+            # Turns already acknowledged still post their answers before the client closes.
+            await runtime.tasks.drain(timeout=SHUTDOWN_GRACE_SECONDS)
+            runtime.conversation.sinks.remove(turns.sink)
+
+
+def setup(app: web.Application) -> None:
+    """Mount Slack when a bot token is configured; nothing otherwise."""
+    config = app[SETTINGS].slack
+    if not config.bot_token:
+        return
+    check(config)
+    app[SLACK] = SlackSlot()
+    app.cleanup_ctx.append(_slack_ctx)
+    if not config.socket_mode:
+        app.router.add_post(PATH, events)

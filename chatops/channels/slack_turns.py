@@ -1,0 +1,140 @@
+"""Slack turns: run as tracked background tasks after Slack has been acknowledged, then post the answer.
+
+Bolt listeners only translate a payload into a ``SlackTarget`` and a text (or a
+button click) and call ``start``/``start_answer``; everything slow happens here.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import time
+from typing import Awaitable
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from chatops.channels import texts
+from chatops.channels.slack_delivery import Delivery, slack_error
+from chatops.channels.slack_render import SlackTarget, uploads
+from chatops.config import Settings
+from chatops.errors import StoreUnavailable
+from chatops.fulfillment import texts as fulfillment_texts
+from chatops.fulfillment.prematched import MatchedQuery
+from chatops.models import Principal, Query, Reply, Visibility
+from chatops.server_keys import RuntimeSlot
+
+log = logging.getLogger(__name__)
+
+MENTION = re.compile(r"<@([A-Z0-9]+)(\|[^>]*)?>")
+EMAIL_CACHE_SECONDS = 3600.0
+
+
+def utterance(text: str, bot_user: str | None) -> str:
+    """The message as the user meant it: the bot's mention dropped, Slack's escaping undone."""
+    cleaned = MENTION.sub(lambda m: "" if m.group(1) == bot_user else m.group(0), text)
+    return html.unescape(" ".join(cleaned.split())).strip(" ,:")
+
+
+class SlackTurns:
+    def __init__(self, slot: RuntimeSlot, client: AsyncWebClient, settings: Settings) -> None:
+        self.slot = slot
+        self.client = client
+        self.settings = settings
+        self.delivery = Delivery(client)
+        self._emails: dict[str, tuple[str | None, float]] = {}
+
+    def start(self, target: SlackTarget, text: str) -> None:
+        self._spawn(self.turn(target, text), f"slack-turn-{target.channel}-{target.thread}")
+
+    def start_answer(self, target: SlackTarget, *, yes: bool, token: str, clicker: str, message: dict[str, str]) -> None:
+        coro = self.answer(target, yes=yes, token=token, clicker=clicker, message=message)
+        self._spawn(coro, f"slack-confirm-{target.channel}-{target.thread}")
+
+    def _spawn(self, coro: Awaitable[None], name: str) -> None:
+        self.slot.runtime.tasks.spawn(self._guarded(coro), name=name)
+
+    async def _guarded(self, coro: Awaitable[None]) -> None:
+        try:
+            await coro
+        except SlackApiError as exc:
+            log.warning("a Slack call failed: %s", slack_error(exc))
+
+    async def principal(self, target: SlackTarget) -> Principal:
+        return Principal(id=target.user, channel="slack", email=await self._email(target.user), channel_id=target.channel)
+
+    async def _email(self, user: str) -> str | None:
+        # users.info needs the users:read.email scope; without it the principal simply has no email.
+        cached = self._emails.get(user)
+        if cached and cached[1] > time.monotonic():
+            return cached[0]
+        try:
+            info = await self.client.users_info(user=user)
+            email = (info.get("user") or {}).get("profile", {}).get("email") or None
+        except SlackApiError as exc:
+            log.info("no email for %s: %s", user, slack_error(exc))
+            email = None
+        self._emails[user] = (email, time.monotonic() + EMAIL_CACHE_SECONDS)
+        return email
+
+    async def turn(self, target: SlackTarget, text: str) -> None:
+        if not text:
+            await self.delivery.send(target, Reply(text=texts.SLACK_EMPTY))
+            return
+        limit = self.settings.server.max_utterance_chars
+        if len(text) > limit:
+            await self.delivery.tell(target, texts.TOO_LONG.format(limit=limit))
+            return
+        query = Query(session=target.session, text=text, principal=await self.principal(target))
+        try:
+            result = await self.slot.runtime.conversation.handle(query)
+        except StoreUnavailable:
+            await self.delivery.tell(target, fulfillment_texts.STORE_DOWN)
+            return
+        except Exception:
+            log.exception("slack turn in %s failed", target.channel)
+            await self.delivery.tell(target, texts.SOMETHING_WRONG)
+            return
+        for reply in (*result.notifications, result.reply):
+            await self.delivery.send(target, reply)
+
+    async def answer(self, target: SlackTarget, *, yes: bool, token: str, clicker: str, message: dict[str, str]) -> None:
+        """A Confirm/Cancel click: only the requester's counts, and the question is replaced by the outcome."""
+        if clicker != target.user:
+            await self.delivery.tell(SlackTarget(target.channel, target.thread, clicker), texts.SLACK_ONLY_REQUESTER)
+            return
+        action = "confirm.yes" if yes else "confirm.no"
+        matched = MatchedQuery(
+            session=target.session, intent=action, action=action, principal=await self.principal(target),
+            text="yes" if yes else "no", confirmation=token,
+        )
+        try:
+            result = await self.slot.runtime.conversation.handle_matched(matched)
+        except StoreUnavailable:
+            await self.delivery.tell(target, fulfillment_texts.STORE_DOWN)
+            return
+        answered = texts.SLACK_CONFIRMED if yes else texts.SLACK_CANCELLED
+        status = texts.SLACK_STALE if result.stale else answered.format(user=clicker)
+        reply = result.reply
+        await self.delivery.replace(message["channel"], message["ts"], status=status, reply=reply, target=target)
+        if reply.visibility is not Visibility.PUBLIC:
+            await self.delivery.send(target, reply)
+        else:
+            for image in uploads(reply):
+                await self.delivery.send(target, Reply(text="", parts=(image,)))
+        for note in result.notifications:
+            await self.delivery.send(target, note)
+
+    async def sink(self, session: str, reply: Reply) -> bool:
+        """Conversation sink: a reply outside a turn (a job's result) for a Slack session is posted to its thread."""
+        target = SlackTarget.from_session(session)
+        if target is None:
+            return False
+        try:
+            await self.delivery.send(target, reply)
+        except SlackApiError as exc:
+            log.warning("could not post a notification to %s: %s", target.channel, slack_error(exc))
+            return False
+        return True
+
