@@ -13,6 +13,8 @@ from openapi_spec_validator import validate
 from chatops.channels.web_render import render_part
 from chatops.models import Button, Card, Confirmation, Image, QuickReplies
 from chatops.server_keys import RUNTIME
+from tests.channels.slack_support import signed, slack_settings
+from tests.fakes.slack import FakeSlack
 from tests.production.conftest import serve, settings_for
 from tests.production.openapi_check import Contract
 
@@ -45,8 +47,9 @@ async def client(tmp_path: Path, fresh_moto: str) -> AsyncIterator[TestClient]:
         tmp_path, server={"api_tokens": ("t0ken-for-tests",), "max_body_bytes": 4096},
         dialogflow={"basic_user": "df", "basic_password": "pw"},
         aws={"endpoint_url": fresh_moto, "region": "eu-west-1"},
+        security={"admin_tokens": ("adm1n-token",)},
     )
-    async with serve(settings) as running:
+    async with FakeSlack() as slack, serve(slack_settings(settings, slack)) as running:
         yield running
 
 
@@ -59,6 +62,8 @@ async def contract(client: TestClient) -> Contract:
 
 
 AUTH = {"Authorization": "Bearer t0ken-for-tests"}
+ADMIN = {"Authorization": "Bearer adm1n-token"}
+CSV = "lot,price\n" + "\n".join(f"{1000 * i},{40000 + 9000 * i}" for i in range(1, 12))
 DF_AUTH = {"Authorization": "Basic " + base64.b64encode(b"df:pw").decode()}
 
 
@@ -139,6 +144,40 @@ async def test_webhook_health_metrics_and_errors_fit_the_document(client: TestCl
         response = await client.request(method, path)
         assert response.status == status
         contract.check_value("Error", await response.json())
+
+
+async def test_datasets_audit_slack_and_the_widget_fit_the_document(client: TestClient, contract: Contract) -> None:
+    path = "/api/v1/datasets"
+    stored = await contract.check(await client.post(path, json={"name": "mine", "csv": CSV, "x": "lot", "y": "price"}, headers=AUTH))
+    assert stored["rows"] == 11 and stored["dataset"] == "mine"
+    for body, headers, status in (
+        ({"name": "mine", "csv": CSV, "x": "lot", "y": "price"}, {}, 401),
+        ({"name": "mine", "csv": CSV, "x": "lot"}, AUTH, 400),
+        ({"name": "bad", "csv": "lot,price\nx,y\n", "x": "lot", "y": "price"}, AUTH, 400),
+    ):
+        response = await client.post(path, json=body, headers=headers)
+        assert response.status == status, await response.text()
+        assert (await contract.check(response))["message"]
+
+    await client.post("/api/v1/query", json={"session": "a", "text": "how much for a lot of 3000 sq ft?"}, headers=AUTH)
+    audit = await contract.check(await client.get("/api/v1/audit", params={"since": "1h", "limit": "10"}, headers=ADMIN))
+    assert audit["records"] and audit["records"][0]["action"].startswith("prices.")
+    for params, headers, status in (({}, AUTH, 401), ({"limit": "0"}, ADMIN, 400), ({"since": "yesterday"}, ADMIN, 400)):
+        response = await client.get("/api/v1/audit", params=params, headers=headers)
+        assert response.status == status
+        assert (await contract.check(response))["message"]
+
+    challenge = b'{"type": "url_verification", "challenge": "c-123", "token": "t"}'
+    answered = await client.post("/slack/events", data=challenge, headers=signed(challenge, content_type="application/json"))
+    assert answered.status == 200 and (await answered.json())["challenge"] == "c-123"
+    unsigned = await client.post("/slack/events", data=challenge, headers={"Content-Type": "application/json"})
+    assert unsigned.status == 401
+    await contract.check(unsigned)
+
+    for path in ("/", "/widget.js"):
+        response = await client.get(path)
+        assert response.status == 200
+        assert "chatops-chat" in await contract.check(response)
 
 
 async def test_every_reply_part_kind_fits_the_part_schema(contract: Contract) -> None:
