@@ -16,7 +16,7 @@ from chatops.fulfillment import texts
 from chatops.fulfillment.access import AccessPolicy
 from chatops.fulfillment.audit import AuditLog
 from chatops.fulfillment.registry import Action, HandlerCall, JobControl, Registry, Resources
-from chatops.models import Confirmation, OutputContext, Query, Reply
+from chatops.models import Confirmation, OutputContext, Principal, Query, Reply
 from chatops.security.sealing import Sealer
 from chatops.store.base import Store
 
@@ -132,7 +132,7 @@ class Dispatcher:
             "token": token,
             "action": action.name,
             "parameters": self.sealer.seal(call.parameters),
-            "requester": call.principal.id,
+            "requester": _requester(call.principal),
             "expires": time.time() + self.settings.security.confirm_ttl_seconds,
         }
         await self._audit_outcome(action, call, "pending-confirmation", "asked", None)
@@ -178,13 +178,9 @@ class Dispatcher:
         return Reply(text=turn.text or texts.CANCELLED)
 
     async def _confirm(self, turn: EngineTurn, state: SessionState, query: Query) -> Reply:
-        pending = state.memory.get(CONFIRMATION_KEY)
-        if not pending:
-            return Reply(text=texts.NOTHING_TO_CONFIRM)
-        if pending["requester"] != query.principal.id:
-            return Reply(text=texts.ONLY_REQUESTER, contexts=(OutputContext(CONFIRM_CONTEXT, lifespan=2),))
-        state.memory.pop(CONFIRMATION_KEY)
-        state.set_context(CONFIRM_CONTEXT, 0)
+        pending = self._take_pending(state, query)
+        if isinstance(pending, Reply):
+            return pending
         if time.time() > pending["expires"]:
             await self._audit_pending(pending, query, state, "cancelled", "confirmation expired")
             return Reply(text=texts.CONFIRMATION_EXPIRED)
@@ -202,18 +198,31 @@ class Dispatcher:
         return await self._run(action, call, decision="confirmed")
 
     async def _refuse(self, turn: EngineTurn, state: SessionState, query: Query) -> Reply:
+        pending = self._take_pending(state, query)
+        if isinstance(pending, Reply):
+            return pending
+        await self._audit_pending(pending, query, state, "cancelled", "declined by the requester")
+        return Reply(text=texts.CANCELLED)
+
+    @staticmethod
+    def _take_pending(state: SessionState, query: Query) -> dict[str, Any] | Reply:
+        """The pending confirmation, taken off the session for its requester; else the reply saying why not."""
         pending = state.memory.get(CONFIRMATION_KEY)
         if not pending:
             return Reply(text=texts.NOTHING_TO_CONFIRM)
-        if pending["requester"] != query.principal.id:
+        if pending["requester"] != _requester(query.principal):
             return Reply(text=texts.ONLY_REQUESTER, contexts=(OutputContext(CONFIRM_CONTEXT, lifespan=2),))
         state.memory.pop(CONFIRMATION_KEY)
         state.set_context(CONFIRM_CONTEXT, 0)
-        await self._audit_pending(pending, query, state, "cancelled", "declined by the requester")
-        return Reply(text=texts.CANCELLED)
+        return pending
 
     async def _audit_pending(self, pending: dict[str, Any], query: Query, state: SessionState, decision: str, outcome: str) -> None:
         await self.audit.record(
             principal=query.principal, action=pending["action"], parameters=pending["parameters"],
             decision=decision, outcome=outcome, session=state.id,
         )
+
+
+def _requester(principal: Principal) -> str:
+    # The same id on two channels is two people: "ana" in the shell is not "ana" on the web.
+    return f"{principal.channel}:{principal.id}"
