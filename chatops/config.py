@@ -112,6 +112,20 @@ class KubeSettings:
     default_cluster: str = setting("", "CHATOPS_KUBE_DEFAULT", "Cluster used when none is named.")
     in_cluster: bool = setting(False, "CHATOPS_KUBE_IN_CLUSTER", "Use the in-cluster service account config.")
     timeout_seconds: float = setting(10.0, "CHATOPS_KUBE_TIMEOUT", "Timeout of one Kubernetes API call.")
+    page_size: int = setting(500, "CHATOPS_KUBE_PAGE_SIZE", "Objects asked for per list request (limit/continue paging).")
+    table_rows: int = setting(20, "CHATOPS_KUBE_TABLE_ROWS", "Rows shown per pods table; 'show more' gives the next ones.")
+    summary_max_pods: int = setting(50_000, "CHATOPS_KUBE_SUMMARY_MAX", "Most pods counted for a summary; beyond it the summary says so.")
+    log_lines: int = setting(40, "CHATOPS_KUBE_LOG_LINES", "Default number of log lines shown (at most 500).")
+    cert_renew_days: int = setting(30, "CHATOPS_CERT_RENEW_DAYS", "A webhook certificate is rotated when fewer days are left (unless forced).")
+    cert_days: int = setting(365, "CHATOPS_CERT_DAYS", "Validity of a new webhook server certificate, in days.")
+    cert_ca_days: int = setting(730, "CHATOPS_CERT_CA_DAYS", "Validity of a new webhook CA, in days.")
+    velero_namespace: str = setting("velero", "CHATOPS_VELERO_NAMESPACE", "Namespace Velero runs in (Backups, Restores, locations).")
+    velero_backup_ttl: str = setting("720h0m0s", "CHATOPS_VELERO_TTL", "ttl of migration backups.")
+    velero_poll_seconds: float = setting(5.0, "CHATOPS_VELERO_POLL", "Pause between checks that a backup has synced into the target.")
+    velero_sync_timeout_seconds: float = setting(
+        900.0, "CHATOPS_VELERO_SYNC_TIMEOUT", "How long to wait for a backup to appear in the target cluster."
+    )
+    watch_seconds: int = setting(240, "CHATOPS_KUBE_WATCH", "Server-side timeout of one watch request; the watch is then renewed.")
 
 
 @dataclass(frozen=True)

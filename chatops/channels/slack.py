@@ -72,7 +72,7 @@ async def _slack_ctx(app: web.Application) -> AsyncIterator[None]:
     runtime = app[RUNTIME].runtime
     async with aiohttp.ClientSession() as session:
         client = AsyncWebClient(token=config.bot_token, base_url=config.api_base_url, session=session)
-        turns = SlackTurns(app[RUNTIME], client, settings)
+        turns = SlackTurns(app[RUNTIME], client, settings, http=session)
         slot = app[SLACK]
         slot.bolt = build_bolt_app(turns, client, signing_secret=config.signing_secret)
         runtime.conversation.sinks.append(turns.sink)

@@ -1,7 +1,8 @@
 """The bolt app: signature check (bolt's, kept on), retry de-duplication, and listeners that only translate.
 
 Mentions, direct messages and ``/chatops`` become a ``SlackTarget`` and a text;
-button clicks become an answer to a confirmation or a quick reply. Each listener
+a CSV shared in a direct message or a mention becomes a data set upload; button
+clicks become an answer to a confirmation or a quick reply. Each listener
 returns at once (bolt acknowledges Slack) after handing the work to ``SlackTurns``.
 """
 
@@ -17,6 +18,8 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from chatops.channels import texts
+from chatops.channels.dataset_request import mentions_dataset
+from chatops.channels.slack_files import is_csv
 from chatops.channels.slack_render import (
     CANCEL_ACTION,
     CONFIRM_ACTION,
@@ -46,6 +49,11 @@ def from_a_bot(event: dict[str, Any]) -> bool:
     return bool(event.get("bot_id")) or event.get("subtype") == "bot_message" or "bot_profile" in event
 
 
+def shares_dataset(text: str, files: list[dict[str, Any]]) -> bool:
+    """A message with files is an upload when one is a CSV, or when its text speaks of a data set."""
+    return bool(files) and (any(is_csv(f) for f in files) or mentions_dataset(text))
+
+
 def build_bolt_app(turns: SlackTurns, client: AsyncWebClient, *, signing_secret: str) -> AsyncApp:
     # process_before_response: listeners only hand work to tracked tasks, so running them before
     # answering costs nothing and leaves no untracked future behind.
@@ -72,14 +80,22 @@ def build_bolt_app(turns: SlackTurns, client: AsyncWebClient, *, signing_secret:
         if from_a_bot(event) or not event.get("user"):
             return
         target = SlackTarget(event["channel"], event.get("thread_ts") or event["ts"], event["user"])
-        turns.start(target, utterance(event.get("text", ""), context.bot_user_id))
+        said(target, event, context)
 
     async def on_message(event: dict[str, Any], context: AsyncBoltContext) -> None:
-        # Channel messages reach the bot as app_mention; here only direct messages count.
-        if event.get("channel_type") != "im" or event.get("subtype") or from_a_bot(event) or not event.get("user"):
+        # Channel messages reach the bot as app_mention; here only direct messages count (with a file or not).
+        if event.get("channel_type") != "im" or event.get("subtype") not in (None, "file_share"):
             return
-        target = SlackTarget(event["channel"], event.get("thread_ts"), event["user"])
-        turns.start(target, utterance(event.get("text", ""), context.bot_user_id))
+        if from_a_bot(event) or not event.get("user"):
+            return
+        said(SlackTarget(event["channel"], event.get("thread_ts"), event["user"]), event, context)
+
+    def said(target: SlackTarget, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        text, files = utterance(event.get("text", ""), context.bot_user_id), event.get("files") or []
+        if shares_dataset(text, files):
+            turns.start_upload(target, text, files)
+        else:
+            turns.start(target, text)
 
     async def on_command(ack: Ack, command: dict[str, Any]) -> None:
         text = (command.get("text") or "").strip()

@@ -1,7 +1,8 @@
 """Slack turns: run as tracked background tasks after Slack has been acknowledged, then post the answer.
 
 Bolt listeners only translate a payload into a ``SlackTarget`` and a text (or a
-button click) and call ``start``/``start_answer``; everything slow happens here.
+button click, or a shared CSV file) and call ``start``/``start_answer``/``start_upload``;
+everything slow happens here.
 """
 
 from __future__ import annotations
@@ -10,25 +11,29 @@ import html
 import logging
 import re
 import time
-from typing import Awaitable
+from typing import Any, Awaitable, Mapping, Sequence
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from chatops.channels import texts
+from chatops.channels.dataset_request import csv_header, name_from_file, read_request, resolve, suggestion
 from chatops.channels.slack_delivery import Delivery, slack_error
+from chatops.channels.slack_files import download_csv, download_url, label, pick_csv
 from chatops.channels.slack_render import SlackTarget, uploads
 from chatops.config import Settings
-from chatops.errors import StoreUnavailable
+from chatops.errors import ChatOpsError, PermanentError, StoreUnavailable
 from chatops.fulfillment import texts as fulfillment_texts
-from chatops.fulfillment.prematched import MatchedQuery
-from chatops.models import Principal, Query, Reply, Visibility
+from chatops.fulfillment.prematched import MatchedQuery, MatchedResult
+from chatops.models import Principal, Query, QueryResult, Reply, Visibility
 from chatops.server_keys import RuntimeSlot
 
 log = logging.getLogger(__name__)
 
 MENTION = re.compile(r"<@([A-Z0-9]+)(\|[^>]*)?>")
 EMAIL_CACHE_SECONDS = 3600.0
+UPLOAD_ACTION = "prices.upload_dataset"
 
 
 def utterance(text: str, bot_user: str | None) -> str:
@@ -38,9 +43,10 @@ def utterance(text: str, bot_user: str | None) -> str:
 
 
 class SlackTurns:
-    def __init__(self, slot: RuntimeSlot, client: AsyncWebClient, settings: Settings) -> None:
+    def __init__(self, slot: RuntimeSlot, client: AsyncWebClient, settings: Settings, *, http: aiohttp.ClientSession) -> None:
         self.slot = slot
         self.client = client
+        self.http = http
         self.settings = settings
         self.delivery = Delivery(client)
         self._emails: dict[str, tuple[str | None, float]] = {}
@@ -51,6 +57,9 @@ class SlackTurns:
     def start_answer(self, target: SlackTarget, *, yes: bool, token: str, clicker: str, message: dict[str, str]) -> None:
         coro = self.answer(target, yes=yes, token=token, clicker=clicker, message=message)
         self._spawn(coro, f"slack-confirm-{target.channel}-{target.thread}")
+
+    def start_upload(self, target: SlackTarget, text: str, files: Sequence[Mapping[str, Any]]) -> None:
+        self._spawn(self.upload(target, text, files), f"slack-upload-{target.channel}-{target.thread}")
 
     def _spawn(self, coro: Awaitable[None], name: str) -> None:
         self.slot.runtime.tasks.spawn(self._guarded(coro), name=name)
@@ -87,8 +96,36 @@ class SlackTurns:
             await self.delivery.tell(target, texts.TOO_LONG.format(limit=limit))
             return
         query = Query(session=target.session, text=text, principal=await self.principal(target))
+        await self._converse(target, self.slot.runtime.conversation.handle(query))
+
+    async def upload(self, target: SlackTarget, text: str, files: Sequence[Mapping[str, Any]]) -> None:
+        """A CSV shared with the bot: download it, read the name and columns from the message, store it."""
         try:
-            result = await self.slot.runtime.conversation.handle(query)
+            file = pick_csv([await self._complete(f) for f in files])
+            csv_text = await download_csv(
+                self.http, file, token=self.settings.slack.bot_token,
+                limit=self.settings.server.max_body_bytes, api_base_url=self.settings.slack.api_base_url,
+            )
+        except ChatOpsError as exc:
+            log.info("a file shared in %s was not read: %s", target.channel, exc.detail)
+            await self.delivery.send(target, Reply(text=exc.user_message))
+            return
+        request = read_request(text, default_name=name_from_file(label(file)))
+        header = csv_header(csv_text)
+        x, y = resolve(request.x, header), resolve(request.y, header)
+        if x is None or y is None or not any(header):
+            await self.delivery.send(target, Reply(text=_which_columns(label(file), header, request.name, csv_text)))
+            return
+        matched = MatchedQuery(
+            session=target.session, intent=UPLOAD_ACTION, action=UPLOAD_ACTION, principal=await self.principal(target),
+            parameters={"name": request.name, "csv": csv_text, "x": x, "y": y}, text=text,
+        )
+        await self._converse(target, self.slot.runtime.conversation.handle_matched(matched))
+
+    async def _converse(self, target: SlackTarget, work: Awaitable[QueryResult | MatchedResult]) -> None:
+        """Post a turn's replies (queued notifications first); a failure becomes a short note to the asker."""
+        try:
+            result = await work
         except StoreUnavailable:
             await self.delivery.tell(target, fulfillment_texts.STORE_DOWN)
             return
@@ -98,6 +135,17 @@ class SlackTurns:
             return
         for reply in (*result.notifications, result.reply):
             await self.delivery.send(target, reply)
+
+    async def _complete(self, file: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The file with its download link: a Slack Connect share carries only its id (``mode: file_access``)."""
+        if download_url(file) or not file.get("id"):
+            return file
+        try:
+            info = await self.client.files_info(file=str(file["id"]))
+        except SlackApiError as exc:
+            problem = f"files.info answered {slack_error(exc)}"
+            raise PermanentError(texts.UPLOAD_FORBIDDEN.format(name=label(file), problem=problem)) from exc
+        return {**file, **(info.get("file") or {})}
 
     async def answer(self, target: SlackTarget, *, yes: bool, token: str, clicker: str, message: dict[str, str]) -> None:
         """A Confirm/Cancel click: only the requester's counts, and the question is replaced by the outcome."""
@@ -138,3 +186,11 @@ class SlackTurns:
             return False
         return True
 
+
+
+def _which_columns(name: str, header: list[str], dataset: str, csv_text: str) -> str:
+    """The answer to a CSV shared without its columns: the header, and what to say."""
+    if not any(header):
+        return texts.UPLOAD_EMPTY.format(name=name)
+    columns = ", ".join(h for h in header if h)
+    return texts.UPLOAD_COLUMNS.format(name=name, columns=columns, example=suggestion(dataset, csv_text))

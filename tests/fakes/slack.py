@@ -3,9 +3,14 @@
 It answers the methods the Slack channel uses: ``auth.test``, ``chat.postMessage``,
 ``chat.postEphemeral``, ``chat.update``, ``users.info``, ``conversations.open``,
 the three steps of ``files_upload_v2`` (``files.getUploadURLExternal``, the
-upload itself, ``files.completeUploadExternal``) and ``apps.connections.open``
-with a WebSocket that delivers Socket Mode envelopes. Arguments are read from
-the query string, form and JSON bodies alike, as slack_sdk uses all three.
+upload itself, ``files.completeUploadExternal``), ``files.info`` and
+``apps.connections.open`` with a WebSocket that delivers Socket Mode envelopes.
+Arguments are read from the query string, form and JSON bodies alike, as
+slack_sdk uses all three.
+
+Files that users share (``share_file``) are served at their ``url_private`` and
+``url_private_download`` as files.slack.com does: only to the bot token, and only
+while the bot has the ``files:read`` scope; anything else gets a 403.
 """
 
 from __future__ import annotations
@@ -39,6 +44,13 @@ class Upload:
 
 
 @dataclass
+class Download:
+    file_id: str
+    token: str
+    status: int
+
+
+@dataclass
 class FakeSlack:
     """Start with ``async with FakeSlack() as slack``; ``slack.base_url`` ends with '/' as slack_sdk needs."""
 
@@ -47,6 +59,9 @@ class FakeSlack:
     uploads: list[Upload] = field(default_factory=list)
     acks: list[dict[str, Any]] = field(default_factory=list)
     fail: dict[str, str] = field(default_factory=dict)
+    scopes: set[str] = field(default_factory=lambda: {"chat:write", "files:read", "files:write", "users:read"})
+    files: dict[str, tuple[dict[str, Any], bytes]] = field(default_factory=dict)
+    downloads: list[Download] = field(default_factory=list)
     _ts: Any = field(default_factory=lambda: itertools.count(1))
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _runner: web.AppRunner | None = None
@@ -60,6 +75,8 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/files-pri/{key}/{name}", self._download)
+        app.router.add_get("/files-pri/{key}/download/{name}", self._download)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -94,6 +111,22 @@ class FakeSlack:
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError("condition not met in time")
             await asyncio.sleep(0.02)
+
+    # shared files
+
+    def share_file(self, name: str, data: bytes, *, filetype: str = "csv", mimetype: str = "text/csv") -> dict[str, Any]:
+        """A file a user shared: its object as Slack puts it in a message's ``files``, served at its private URLs."""
+        file_id = f"F{next(self._ts):05d}"
+        base = f"http://127.0.0.1:{self.port}/files-pri/{TEAM}-{file_id}"
+        meta = {
+            "id": file_id, "created": 1700000000, "timestamp": 1700000000, "name": name, "title": name,
+            "mimetype": mimetype, "filetype": filetype, "pretty_type": filetype.upper(), "user": "U123",
+            "user_team": TEAM, "editable": False, "size": len(data), "mode": "hosted", "is_external": False,
+            "is_public": False, "url_private": f"{base}/{name}", "url_private_download": f"{base}/download/{name}",
+            "permalink": f"https://chatops-test.slack.com/files/U123/{file_id}/{name}",
+        }
+        self.files[file_id] = (meta, data)
+        return dict(meta)
 
     # Socket Mode
 
@@ -148,6 +181,11 @@ class FakeSlack:
         if method == "files.completeUploadExternal":
             files = json.loads(args.get("files", "[]"))
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
+        if method == "files.info":
+            if "files:read" not in self.scopes:
+                return {"ok": False, "error": "missing_scope", "needed": "files:read"}
+            shared = self.files.get(str(args.get("file")))
+            return {"ok": True, "file": shared[0]} if shared else {"ok": False, "error": "file_not_found"}
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         return None
@@ -155,6 +193,19 @@ class FakeSlack:
     async def _upload(self, request: web.Request) -> web.Response:
         self.uploads.append(Upload(request.match_info["file_id"], await request.read()))
         return web.Response(text=f"OK - {len(self.uploads[-1].data)}")
+
+    async def _download(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["key"].removeprefix(f"{TEAM}-")
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        shared = self.files.get(file_id)
+        if token != BOT_TOKEN or "files:read" not in self.scopes:
+            status = 403
+        else:
+            status = 200 if shared and shared[0]["name"] == request.match_info["name"] else 404
+        self.downloads.append(Download(file_id, token, status))
+        if status != 200 or shared is None:
+            return web.Response(status=status, text="Forbidden" if status == 403 else "Not found")
+        return web.Response(body=shared[1], content_type=shared[0]["mimetype"])
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()

@@ -11,12 +11,11 @@ up only once.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from typing import Any, Sequence
 
 import numpy as np
 
-from chatops.engine.nlu.sparse import Rows
+from chatops.engine.nlu.sparse import Rows, unique_counts
 from chatops.engine.nlu.text import TOKEN, normalize
 
 CHAR_SIZES = (2, 3, 4, 5)
@@ -53,43 +52,57 @@ class Featurizer:
         return len(self.idf) - 1
 
     @classmethod
-    def fit(cls, texts: Sequence[str]) -> Featurizer:
-        word_df: Counter[str] = Counter()
-        char_df: Counter[str] = Counter()
-        for text in texts:
-            words = words_of(text)
-            word_df.update(set(word_grams(words)))
-            char_df.update({gram for word in set(words) for gram in char_grams(word)})
-        # Column 0 is the bias, then the word block, then the character block.
-        words_vocab = {gram: 1 + i for i, gram in enumerate(word_df)}
-        chars_vocab = {gram: 1 + len(words_vocab) + i for i, gram in enumerate(char_df)}
-        df = np.array([len(texts), *word_df.values(), *char_df.values()], dtype=np.float64)
+    def fit_transform(cls, texts: Sequence[str]) -> tuple[Featurizer, Rows]:
+        """Learn the vocabulary and document frequencies, and featurise ``texts`` in the same pass."""
+        featurizer = cls({}, {}, np.ones(1), len(texts))
+        word_coords, char_coords = featurizer._coordinates(texts, grow=True)
+        n_columns = 1 + len(featurizer.words) + len(featurizer.chars)
+        df = np.zeros(n_columns)
+        for rows, cols in (word_coords, char_coords):
+            unique, _ = unique_counts(rows * n_columns + cols)
+            df += np.bincount(unique % n_columns, minlength=n_columns)
+        df[BIAS] = len(texts)
         idf = np.log((1 + len(texts)) / (1 + df)) + 1.0
-        return cls(words_vocab, chars_vocab, idf, len(texts))
+        featurizer = cls(featurizer.words, featurizer.chars, idf, len(texts))
+        return featurizer, featurizer._rows(word_coords, char_coords, len(texts))
 
-    def _chars(self, word: str) -> np.ndarray:
+    def _chars(self, word: str, grow: bool) -> np.ndarray:
         cached = self._char_cache.get(word)
         if cached is None:
-            cached = np.array([self.chars.get(g, UNSEEN) for g in char_grams(word)], dtype=np.int64)
+            if grow:
+                # Character columns are numbered after the word block once the vocabulary is final.
+                cached = np.array([self.chars.setdefault(g, len(self.chars)) for g in char_grams(word)], dtype=np.int64)
+            else:
+                cached = np.array([self.chars.get(g, UNSEEN) for g in char_grams(word)], dtype=np.int64)
             if len(self._char_cache) < 100_000:
                 self._char_cache[word] = cached
         return cached
 
-    def transform(self, texts: Sequence[str]) -> Rows:
-        word_rows, word_cols, char_rows, char_cols = [], [], [], []
+    def _coordinates(self, texts: Sequence[str], *, grow: bool) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """(row, column) pairs of every word-gram and char-gram occurrence; UNSEEN for unknown ones."""
+        word_rows, word_cols, char_rows, char_parts = [], [], [], []
+        lookup = (lambda g: self.words.setdefault(g, len(self.words) + 1)) if grow else (lambda g: self.words.get(g, UNSEEN))
         for row, text in enumerate(texts):
             words = words_of(text)
-            grams = [self.words.get(g, UNSEEN) for g in word_grams(words)]
-            word_cols.extend(grams)
+            grams = word_grams(words)
+            word_cols.extend(lookup(g) for g in grams)
             word_rows.extend([row] * len(grams))
             for word in words:
-                columns = self._chars(word)
-                char_cols.append(columns)
-                char_rows.append(np.full(len(columns), row))
-        n = len(texts)
+                char_parts.append(self._chars(word, grow))
+                char_rows.append(row)
+        lengths = [len(part) for part in char_parts]
+        char_cols = np.concatenate(char_parts) if char_parts else np.zeros(0, dtype=np.int64)
+        if grow:
+            self._char_cache.clear()  # cached columns are provisional until the offset is known
+            char_cols = char_cols + 1 + len(self.words)
+            self.chars = {g: c + 1 + len(self.words) for g, c in self.chars.items()}
+        words_coords = (np.asarray(word_rows, dtype=np.int64), np.asarray(word_cols, dtype=np.int64))
+        return words_coords, (np.repeat(np.asarray(char_rows, dtype=np.int64), lengths), char_cols)
+
+    def _rows(self, word_coords: tuple[np.ndarray, np.ndarray], char_coords: tuple[np.ndarray, np.ndarray], n: int) -> Rows:
         blocks = [
-            self._block(np.asarray(word_rows, dtype=np.int64), np.asarray(word_cols, dtype=np.int64), n),
-            self._block(_concat(char_rows), _concat(char_cols), n),
+            self._block(*word_coords, n),
+            self._block(*char_coords, n),
             (np.arange(n), np.full(n, BIAS), np.ones(n, dtype=np.float32)),
         ]
         rows = np.concatenate([b[0] for b in blocks])
@@ -99,11 +112,15 @@ class Featurizer:
         vals = np.concatenate([b[2] for b in blocks])[order].astype(np.float32)
         return Rows(indptr, cols, vals)
 
+    def transform(self, texts: Sequence[str]) -> Rows:
+        word_coords, char_coords = self._coordinates(texts, grow=False)
+        return self._rows(word_coords, char_coords, len(texts))
+
     def _block(self, rows: np.ndarray, cols: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Sublinear tf-idf, L2-normalised per row with unseen n-grams in the norm only."""
         unseen = cols == UNSEEN
         keys = rows * (len(self.idf) + 1) + np.where(unseen, len(self.idf) - 1, cols)
-        unique, counts = np.unique(keys, return_counts=True)
+        unique, counts = unique_counts(keys)
         urows, ucols = unique // (len(self.idf) + 1), unique % (len(self.idf) + 1)
         weights = (1.0 + np.log(counts)) * self.idf[ucols]
         is_unseen = ucols == len(self.idf) - 1

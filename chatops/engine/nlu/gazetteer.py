@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from chatops.engine.agent import EntityType
 from chatops.engine.nlu import EntityMatch
@@ -43,12 +44,28 @@ class _Synonym:
     fuzzy: bool
 
 
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+@lru_cache(maxsize=65536)
+def _keys(word: str) -> frozenset[str]:
+    """Index keys that any word within one edit of ``word`` shares with it (symmetric deletion)."""
+    return frozenset({word} | _deletions(word) if len(word) >= FUZZY_MIN_LENGTH - 1 else {word})
+
+
 class Gazetteer:
-    """All developer entities of an agent, matched longest-first without overlaps per entity."""
+    """All developer entities of an agent, matched longest-first without overlaps per entity.
+
+    Synonyms are indexed by their first word (and, for fuzzy entities, by that
+    word's one-letter deletions), so a lookup costs a few dictionary probes per
+    token whatever the size of the entities.
+    """
 
     def __init__(self, entities: dict[str, EntityType]) -> None:
-        self.synonyms: dict[str, list[_Synonym]] = {}
+        self.index: dict[str, list[_Synonym]] = {}
         self.patterns: list[tuple[str, re.Pattern[str]]] = []
+        self.fuzzy = any(entity.fuzzy and not entity.regexp for entity in entities.values())
         for entity in entities.values():
             for entry in entity.entries:
                 for synonym in entry.synonyms:
@@ -57,18 +74,30 @@ class Gazetteer:
                         continue
                     words = tuple(t.lower for t in tokenize(synonym))
                     if words:
-                        item = _Synonym(entity.name, entry.value, words, entity.fuzzy)
-                        self.synonyms.setdefault(entity.name, []).append(item)
-        for items in self.synonyms.values():
-            items.sort(key=lambda s: -len(s.words))
+                        self._add(_Synonym(entity.name, entry.value, words, entity.fuzzy))
+
+    def _add(self, synonym: _Synonym) -> None:
+        first = synonym.words[0]
+        keys = _keys(first) if synonym.fuzzy and len(first) >= FUZZY_MIN_LENGTH else {first}
+        for key in keys:
+            self.index.setdefault(key, []).append(synonym)
 
     def find(self, text: str, tokens: list[Token] | None = None, *, only: str | None = None) -> list[EntityMatch]:
+        if not self.index and not self.patterns:
+            return []
         tokens = tokenize(text) if tokens is None else tokens
         lowered = [t.lower for t in tokens]
-        matches: list[EntityMatch] = []
-        for entity, items in self.synonyms.items():
-            if only is None or only == entity:
-                matches.extend(self._scan(text, tokens, lowered, items))
+        hits: dict[str, list[tuple[int, _Synonym]]] = {}
+        for i, word in enumerate(lowered):
+            seen: set[int] = set()
+            for key in _keys(word) if self.fuzzy else (word,):
+                for synonym in self.index.get(key, ()):
+                    if id(synonym) in seen or (only is not None and synonym.entity != only):
+                        continue
+                    seen.add(id(synonym))
+                    if self._matches(lowered, i, synonym):
+                        hits.setdefault(synonym.entity, []).append((i, synonym))
+        matches = [m for entity_hits in hits.values() for m in self._longest(text, tokens, entity_hits)]
         for entity, pattern in self.patterns:
             if only is None or only == entity:
                 matches.extend(
@@ -77,17 +106,16 @@ class Gazetteer:
                 )
         return sorted(matches, key=lambda m: (m.start, -m.end))
 
-    def _scan(self, text: str, tokens: list[Token], lowered: list[str], items: list[_Synonym]) -> list[EntityMatch]:
-        found = []
-        i = 0
-        while i < len(tokens):
-            hit = next((s for s in items if self._matches(lowered, i, s)), None)
-            if hit is None:
-                i += 1
+    @staticmethod
+    def _longest(text: str, tokens: list[Token], hits: list[tuple[int, _Synonym]]) -> list[EntityMatch]:
+        """Left to right, the longest synonym at each place, skipping overlaps."""
+        found, free = [], 0
+        for i, synonym in sorted(hits, key=lambda h: (h[0], -len(h[1].words), not _exact(h[1]))):
+            if i < free:
                 continue
-            last = tokens[i + len(hit.words) - 1]
-            found.append(EntityMatch(hit.entity, tokens[i].start, last.end, text[tokens[i].start : last.end], hit.value))
-            i += len(hit.words)
+            last = tokens[i + len(synonym.words) - 1]
+            found.append(EntityMatch(synonym.entity, tokens[i].start, last.end, text[tokens[i].start : last.end], synonym.value))
+            free = i + len(synonym.words)
         return found
 
     @staticmethod
@@ -98,3 +126,7 @@ class Gazetteer:
         if synonym.fuzzy:
             return all(_close(word, wanted) for word, wanted in pairs)
         return all(word == wanted for word, wanted in pairs)
+
+
+def _exact(synonym: _Synonym) -> bool:
+    return not synonym.fuzzy

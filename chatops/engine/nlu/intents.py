@@ -16,7 +16,7 @@ import numpy as np
 from chatops.engine.nlu import IntentScore
 from chatops.engine.nlu.featurizer import Featurizer
 from chatops.engine.nlu.linear import Fit, softmax, train_softmax
-from chatops.engine.nlu.negatives import out_of_scope
+from chatops.engine.nlu.negatives import out_of_scope, unrelated_requests
 
 
 class IntentClassifier:
@@ -35,11 +35,10 @@ class IntentClassifier:
         intents = sorted({intent for intent, _ in examples})
         index = {name: i for i, name in enumerate(intents)}
         synthetic = out_of_scope(examples, int(np.clip(len(examples) // 4, 30, 2000)), seed=fit.seed)
-        none_texts = [*negatives, *synthetic]
+        none_texts = [*negatives, *unrelated_requests(examples), *synthetic]
         texts = [text for _, text in examples] + none_texts
         labels = np.array([index[intent] for intent, _ in examples] + [len(intents)] * len(none_texts))
-        featurizer = Featurizer.fit(texts)
-        rows = featurizer.transform(texts)
+        featurizer, rows = Featurizer.fit_transform(texts)
         weights = train_softmax(rows, labels, n_features=featurizer.n_features, n_classes=len(intents) + 1, fit=fit)
         return cls(featurizer, weights, intents)
 

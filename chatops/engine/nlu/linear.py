@@ -18,9 +18,9 @@ from chatops.engine.nlu.sparse import Rows
 @dataclass(frozen=True)
 class Fit:
     epochs: int = 0  # 0: chosen from the data size
-    batch: int = 128
+    batch: int = 0  # 0: 64, or 1/64 of the data when that is larger (a step's fixed cost then pays off)
     rate: float = 0.5
-    l2: float = 1e-4
+    l2: float = 1e-6
     seed: int = 0
 
 
@@ -33,14 +33,12 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 class _Batch:
     """A fixed batch with its columns grouped once, so each step only gathers and sums."""
 
-    def __init__(self, rows: Rows, labels: np.ndarray, weights: np.ndarray) -> None:
+    def __init__(self, rows: Rows, labels: np.ndarray) -> None:
         self.rows = rows
         self.labels = labels
-        self.weights = (weights / weights.sum()).astype(np.float32)
         order = np.argsort(rows.indices, kind="stable")
         sorted_cols = rows.indices[order]
         boundaries = np.flatnonzero(np.diff(sorted_cols)) + 1
-        self.order = order
         self.starts = np.concatenate(([0], boundaries))
         self.columns = sorted_cols[self.starts]
         self.row_of = rows.row_ids()[order]
@@ -48,19 +46,15 @@ class _Batch:
 
 
 def train_softmax(
-    rows: Rows, labels: np.ndarray, *, n_features: int, n_classes: int,
-    sample_weight: np.ndarray | None = None, fit: Fit = Fit(),
+    rows: Rows, labels: np.ndarray, *, n_features: int, n_classes: int, fit: Fit = Fit(),
 ) -> np.ndarray:
     """Weights (features x classes) minimising the L2-regularised cross-entropy."""
     rng = np.random.default_rng(fit.seed)
-    weights_of = np.ones(len(rows)) if sample_weight is None else sample_weight.astype(np.float64)
     order = rng.permutation(len(rows))
-    shuffled, labels, weights_of = rows.take(order), labels[order], weights_of[order]
-    batches = [
-        _Batch(shuffled.slice(a, min(a + fit.batch, len(rows))), labels[a : a + fit.batch], weights_of[a : a + fit.batch])
-        for a in range(0, len(rows), fit.batch)
-    ]
-    epochs = fit.epochs or int(np.clip(np.ceil(300 / len(batches)), 4, 200))
+    shuffled, labels = rows.take(order), labels[order]
+    size = fit.batch or max(64, len(rows) // 64)
+    batches = [_Batch(shuffled.slice(a, min(a + size, len(rows))), labels[a : a + size]) for a in range(0, len(rows), size)]
+    epochs = fit.epochs or int(np.clip(np.ceil(150 / len(batches)), 3, 100))
     weights = np.zeros((n_features, n_classes), dtype=np.float32)
     history = np.full((n_features, n_classes), 1e-6, dtype=np.float32)
     for _ in range(epochs):
@@ -72,7 +66,7 @@ def train_softmax(
 def _step(batch: _Batch, weights: np.ndarray, history: np.ndarray, fit: Fit) -> None:
     probs = softmax(batch.rows.dot(weights))
     probs[np.arange(len(batch.labels)), batch.labels] -= 1.0
-    probs *= batch.weights[:, None].astype(np.float32)
+    probs /= len(batch.labels)
     contrib = probs[batch.row_of] * batch.values
     grad = np.add.reduceat(contrib, batch.starts, axis=0)
     touched = weights[batch.columns]

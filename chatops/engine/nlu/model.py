@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Collection, Sequence
+from typing import Collection, Iterable, Sequence
 
 from chatops.engine.agent import Agent, Intent, TrainingPhrase
 from chatops.engine.nlu import EntityMatch, IntentScore
+from chatops.engine.nlu.augment import augment, value_pools
 from chatops.engine.nlu.gazetteer import Gazetteer
 from chatops.engine.nlu.intents import IntentClassifier
 from chatops.engine.nlu.system import ANY, find_system
 from chatops.engine.nlu.tagger import Sentence, SlotTagger, bio_labels, bio_spans
 from chatops.engine.nlu.text import Token, tokenize
 from chatops.engine.nlu.tokenfeatures import token_features
+from chatops.engine.nlu.values import ValueGazetteer
+
+FOLDS = 2
 
 
 def classifiable(intent: Intent) -> bool:
@@ -39,11 +43,13 @@ def phrase_spans(phrase: TrainingPhrase) -> list[tuple[int, int, str]]:
 class NLUModel:
     def __init__(
         self, agent: Agent, classifier: IntentClassifier | None, taggers: dict[str, SlotTagger],
+        values: ValueGazetteer | None = None,
     ) -> None:
         self.agent = agent
         self.classifier = classifier
         self.taggers = taggers
         self.gazetteer = Gazetteer(agent.entities)
+        self.values = values or ValueGazetteer(annotated_values(agent.intents.values()))
 
     def classify(self, text: str, *, candidates: Collection[str] | None = None) -> list[IntentScore]:
         if self.classifier is None:
@@ -60,7 +66,8 @@ class NLUModel:
         tagger = self.taggers.get(intent or "")
         if tagger is None or not tokens:
             return matches
-        spans = bio_spans(tokens, tagger.tag(token_features(tokens, hints(tokens, matches))))
+        features = token_features(tokens, self.hints(tokens, matches, self.values))
+        spans = bio_spans(tokens, tagger.tag(features))
         return self._assign(text, matches, spans, self.agent.intents[intent or ""])
 
     def _assign(self, text: str, matches: list[EntityMatch], spans: list[tuple[int, int, str]], intent: Intent) -> list[EntityMatch]:
@@ -92,24 +99,39 @@ class NLUModel:
         return max(found, key=lambda m: m.end - m.start, default=None)
 
 
-def hints(tokens: Sequence[Token], matches: Sequence[EntityMatch]) -> list[list[str]]:
-    """Per token, the entity types of the matches covering it."""
-    result: list[list[str]] = [[] for _ in tokens]
-    for match in matches:
-        for i, token in enumerate(tokens):
-            if token.start < match.end and match.start < token.end and match.entity not in result[i]:
-                result[i].append(match.entity)
-    return result
+    @staticmethod
+    def hints(tokens: Sequence[Token], matches: Sequence[EntityMatch], values: ValueGazetteer) -> list[list[str]]:
+        """Per token, the entity types of the matches covering it and the slots of seen values."""
+        result = values.hints(tokens)
+        for match in matches:
+            for i, token in enumerate(tokens):
+                if token.start < match.end and match.start < token.end and match.entity not in result[i]:
+                    result[i].append(match.entity)
+        return result
 
 
-def _sentences(model: NLUModel, intent: Intent) -> list[Sentence]:
+def annotated_values(intents: Iterable[Intent], *, skip: int | None = None) -> list[tuple[tuple[str, ...], str]]:
+    """(lower-cased words, parameter) of every annotation; ``skip`` leaves out one jackknife fold."""
+    values = []
+    for intent in intents:
+        for i, phrase in enumerate(intent.phrases):
+            if skip is not None and i % FOLDS == skip:
+                continue
+            text = phrase.text
+            values.extend((tuple(t.lower for t in tokenize(text[s:e])), slot) for s, e, slot in phrase_spans(phrase))
+    return values
+
+
+def _sentences(
+    model: NLUModel, intent: Intent, folds: list[ValueGazetteer], extra: Sequence[TrainingPhrase] = (),
+) -> list[Sentence]:
     sentences = []
-    for phrase in intent.phrases:
+    for i, phrase in enumerate([*intent.phrases, *extra]):
         text = phrase.text
         tokens = tokenize(text)
         if tokens:
-            features = token_features(tokens, hints(tokens, model.known(text, tokens, None)))
-            sentences.append(Sentence(tokens, features, bio_labels(tokens, phrase_spans(phrase))))
+            hinted = model.hints(tokens, model.known(text, tokens, None), folds[i % FOLDS])
+            sentences.append(Sentence(tokens, token_features(tokens, hinted), bio_labels(tokens, phrase_spans(phrase))))
     return sentences
 
 
@@ -120,7 +142,11 @@ def train(agent: Agent, **options: object) -> NLUModel:
     negatives = [p.text for i in agent.intents.values() if i.fallback for p in i.phrases]
     classifier = IntentClassifier.train(examples, negatives=negatives) if examples else None
     model = NLUModel(agent, classifier, {})
+    folds = [ValueGazetteer(annotated_values(intents, skip=k)) for k in range(FOLDS)]
+    pools = value_pools(agent, intents)
     for intent in intents:
         if any(part.parameter for phrase in intent.phrases for part in phrase.parts):
-            model.taggers[intent.name] = SlotTagger.train(_sentences(model, intent))
+            free_form = {p.name for p in intent.parameters if p.entity == ANY}
+            extra = augment(intent, pools, free_form=free_form)
+            model.taggers[intent.name] = SlotTagger.train(_sentences(model, intent, folds, extra))
     return model

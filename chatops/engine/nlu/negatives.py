@@ -1,15 +1,18 @@
-"""Synthetic out-of-scope utterances that teach the classifier its "none of these" class.
+"""Out-of-scope utterances that teach the classifier its "none of these" class.
 
 An agent only shows what its intents look like. To learn what they do not look
-like, the classifier also sees made-up utterances: pronounceable nonsense words
-mixed with function words that several intents share (so those words alone
-point nowhere). Words that carry one intent, or make up a whole training
-phrase ("yes", "cancel"), are never used.
+like, the classifier also sees (1) made-up utterances: nonsense words mixed with
+function words that several intents share, so those words alone point nowhere
+(words that carry one intent, or make up a whole training phrase such as "yes",
+are never used); and (2) everyday requests from ``data/out_of_scope.txt`` whose
+content words the agent never uses, so they cannot contradict its phrases.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cache
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -39,7 +42,10 @@ def shared_words(phrases: Sequence[tuple[str, str]]) -> list[str]:
 
 
 def _nonsense(rng: np.random.Generator) -> str:
+    """Half pronounceable, half keyboard mash ("asdfgh")."""
     length = int(rng.integers(2, 10))
+    if rng.random() < 0.5:
+        return "".join(chr(ord("a") + int(c)) for c in rng.integers(0, 26, size=length))
     first = int(rng.integers(0, 2))
     return "".join(
         (VOWELS if (i + first) % 2 else CONSONANTS)[int(rng.integers(0, 6 if (i + first) % 2 else 19))]
@@ -59,3 +65,21 @@ def out_of_scope(phrases: Sequence[tuple[str, str]], count: int, *, seed: int = 
         ]
         utterances.append(" ".join(words))
     return utterances
+
+
+@cache
+def everyday_requests() -> tuple[str, ...]:
+    lines = (Path(__file__).parent / "data" / "out_of_scope.txt").read_text(encoding="utf-8").splitlines()
+    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def unrelated_requests(phrases: Sequence[tuple[str, str]]) -> list[str]:
+    """The everyday requests that share no content word with the agent's phrases."""
+    vocabulary = {w.lower() for _, text in phrases for w in TOKEN.findall(text)}
+    function = set(FUNCTION_WORDS)
+    kept = []
+    for request in everyday_requests():
+        content = {w for w in TOKEN.findall(request) if w not in function}
+        if content and not content & vocabulary:
+            kept.append(request)
+    return kept

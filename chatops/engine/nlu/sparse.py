@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 
@@ -18,18 +17,6 @@ class Rows:
 
     def __len__(self) -> int:
         return len(self.indptr) - 1
-
-    @classmethod
-    def build(cls, rows: Iterable[tuple[np.ndarray, np.ndarray]]) -> Rows:
-        cols_list, vals_list, lengths = [], [], [0]
-        for cols, vals in rows:
-            cols_list.append(cols)
-            vals_list.append(vals)
-            lengths.append(len(cols))
-        indptr = np.cumsum(np.asarray(lengths, dtype=np.int64))
-        if not cols_list:
-            return cls(indptr, np.zeros(0, np.int32), np.zeros(0, np.float32))
-        return cls(indptr, np.concatenate(cols_list).astype(np.int32), np.concatenate(vals_list).astype(np.float32))
 
     def take(self, order: np.ndarray) -> Rows:
         """The rows in ``order`` (a permutation or a subset)."""
@@ -50,3 +37,12 @@ class Rows:
         """Row-wise products with a (features x classes) matrix; every row must be non-empty."""
         contrib = weights[self.indices] * self.data[:, None]
         return np.add.reduceat(contrib, self.indptr[:-1], axis=0)
+
+
+def unique_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values and their counts (a sort, cheaper than np.unique's hashing for int keys)."""
+    if len(keys) == 0:
+        return keys, np.zeros(0, dtype=np.int64)
+    ordered = np.sort(keys, kind="stable")
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    return ordered[starts], np.diff(np.append(starts, len(ordered)))

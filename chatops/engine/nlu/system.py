@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from chatops.engine.nlu import EntityMatch
@@ -10,10 +11,21 @@ from chatops.engine.nlu.numbers import find_numbers
 from chatops.engine.nlu.quantities import find_quantities
 
 ANY = "sys.any"
+# Every system entity needs a digit or one of these words; most utterances have neither.
+TRIGGERS = re.compile(
+    r"\d|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|"
+    r"fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|half|today|tonight|tomorrow|tmrw|"
+    r"yesterday|noon|midday|midnight|mon|monday|tue|tues|tuesday|wed|wednesday|thu|thurs|thursday|fri|friday|"
+    r"saturday|sunday|an?\s+(?:h|hours?|hrs?|min|mins|minutes?|s|secs?|seconds?|days?|weeks?|wks?|months?|mos?"
+    r"|years?|yrs?|y|d))\b",
+    re.IGNORECASE,
+)
 
 
 def find_system(text: str, now: datetime | None = None) -> list[EntityMatch]:
     """Every system entity except @sys.any (which only a tagger or a prompt answer can delimit)."""
+    if not TRIGGERS.search(text):
+        return []
     now = now or datetime.now()
     matches: list[EntityMatch] = []
     moments = find_moments(text, now)

@@ -1,7 +1,7 @@
-"""A slot tagger: BIO labels over tokens, emission weights per feature, transitions, Viterbi decoding.
+"""A slot tagger: BIO labels over tokens, a linear chain of emission and transition weights.
 
-Emissions come from a softmax regression over each token's features; transitions
-enforce the BIO rule (an I-x only follows B-x or I-x).
+The weights are learned as a linear-chain CRF; decoding is Viterbi with the
+BIO rule enforced (an I-x only follows B-x or I-x).
 """
 
 from __future__ import annotations
@@ -11,12 +11,11 @@ from typing import Sequence
 
 import numpy as np
 
-from chatops.engine.nlu.linear import Fit, train_softmax
+from chatops.engine.nlu.crf import CRFFit, train_crf
 from chatops.engine.nlu.sparse import Rows
 from chatops.engine.nlu.text import Token
 
 OUTSIDE = "O"
-FORBIDDEN = -1e4
 
 
 @dataclass(frozen=True)
@@ -46,6 +45,18 @@ def bio_spans(tokens: Sequence[Token], labels: Sequence[str]) -> list[tuple[int,
     return spans
 
 
+def allowed_transitions(labels: Sequence[str]) -> np.ndarray:
+    """(labels + 1) x labels; the last row is the sentence start."""
+    allowed = np.ones((len(labels) + 1, len(labels)), dtype=bool)
+    for j, label in enumerate(labels):
+        if label.startswith("I-"):
+            allowed[:, j] = False
+            allowed[j, j] = True
+            if "B-" + label[2:] in labels:
+                allowed[labels.index("B-" + label[2:]), j] = True
+    return allowed
+
+
 class SlotTagger:
     def __init__(self, vocab: dict[str, int], labels: list[str], emissions: np.ndarray, transitions: np.ndarray) -> None:
         self.vocab = vocab
@@ -54,50 +65,42 @@ class SlotTagger:
         self.transitions = transitions  # (labels + 1) x labels; the last row is the start
 
     @classmethod
-    def train(cls, sentences: Sequence[Sentence], *, fit: Fit = Fit(l2=1e-5)) -> SlotTagger:
+    def train(cls, sentences: Sequence[Sentence], *, fit: CRFFit = CRFFit()) -> SlotTagger:
         labels = [OUTSIDE, *sorted({label for s in sentences for label in s.labels} - {OUTSIDE})]
         index = {label: i for i, label in enumerate(labels)}
         vocab: dict[str, int] = {"<bias>": 0}
-        for sentence in sentences:
-            for features in sentence.features:
-                for name in features:
-                    vocab.setdefault(name, len(vocab))
-        tagger = cls(vocab, labels, np.zeros((len(vocab), len(labels)), np.float32), np.zeros((len(labels) + 1, len(labels))))
-        rows = Rows.build(tagger._columns(f) for s in sentences for f in s.features)
-        targets = np.array([index[label] for s in sentences for label in s.labels])
-        tagger.emissions = train_softmax(rows, targets, n_features=len(vocab), n_classes=len(labels), fit=fit)
-        tagger.transitions = cls._transitions(labels, index)
+        tagger = cls(vocab, labels, np.zeros((0, 0), np.float32), np.zeros((0, 0)))
+        rows = tagger._rows([f for s in sentences for f in s.features], grow=True)
+        gold = np.array([index[label] for s in sentences for label in s.labels], dtype=np.int64)
+        lengths = np.array([len(s.labels) for s in sentences], dtype=np.int64)
+        tagger.emissions, tagger.transitions = train_crf(
+            rows, lengths, gold, n_features=len(vocab), allowed=allowed_transitions(labels), fit=fit
+        )
         return tagger
 
-    @staticmethod
-    def _transitions(labels: list[str], index: dict[str, int]) -> np.ndarray:
-        # Only the BIO rule: label-bigram frequencies from a few phrases mostly
-        # encode how many tokens the example values had.
-        scores = np.zeros((len(labels) + 1, len(labels)))
-        for j, label in enumerate(labels):
-            if label.startswith("I-"):
-                allowed = {index.get("B-" + label[2:]), j}
-                scores[[i for i in range(len(labels) + 1) if i not in allowed], j] = FORBIDDEN
-        return scores
-
-    def _columns(self, features: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        cols = [0, *(self.vocab[f] for f in features if f in self.vocab)]
-        return np.asarray(cols, dtype=np.int32), np.ones(len(cols), dtype=np.float32)
-
-    def scores(self, features: list[list[str]]) -> np.ndarray:
-        """Per-token emission log-probabilities (tokens x labels)."""
-        logits = Rows.build(self._columns(f) for f in features).dot(self.emissions)
-        logits -= logits.max(axis=1, keepdims=True)
-        return logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    def _rows(self, tokens: list[list[str]], *, grow: bool = False) -> Rows:
+        """One row per token: the bias and its known features (new ones added when ``grow``)."""
+        vocab, columns, lengths = self.vocab, [], [0]
+        for features in tokens:
+            if grow:
+                known = [vocab.setdefault(f, len(vocab)) for f in features]
+            else:
+                known = [c for c in map(vocab.get, features) if c is not None]
+            columns.append(0)
+            columns.extend(known)
+            lengths.append(len(known) + 1)
+        indices = np.asarray(columns, dtype=np.int32)
+        return Rows(np.cumsum(np.asarray(lengths, dtype=np.int64)), indices, np.ones(len(indices), dtype=np.float32))
 
     def tag(self, features: list[list[str]]) -> list[str]:
         if not features:
             return []
-        return [self.labels[i] for i in viterbi(self.scores(features), self.transitions)]
+        emissions = self._rows(features).dot(self.emissions)
+        return [self.labels[i] for i in viterbi(emissions, self.transitions)]
 
 
 def viterbi(emissions: np.ndarray, transitions: np.ndarray) -> list[int]:
-    """Best label path; ``transitions``' last row scores the first label."""
+    """Best label path of one sentence; ``transitions``' last row scores the first label."""
     score = transitions[-1] + emissions[0]
     back = np.zeros(emissions.shape, dtype=np.int64)
     for t in range(1, len(emissions)):
@@ -108,3 +111,6 @@ def viterbi(emissions: np.ndarray, transitions: np.ndarray) -> list[int]:
     for t in range(len(emissions) - 1, 0, -1):
         path.append(int(back[t, path[-1]]))
     return path[::-1]
+
+
+__all__ = ["OUTSIDE", "Sentence", "SlotTagger", "bio_labels", "bio_spans", "viterbi"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Sequence
 
 from chatops.engine.nlu.text import Token
@@ -10,6 +11,7 @@ from chatops.engine.nlu.text import Token
 SHAPE_RUNS = re.compile(r"(.)\1+")
 
 
+@lru_cache(maxsize=65536)
 def shape(word: str) -> str:
     """"Kube-system" -> "Xx-x", "v1.2" -> "xd.d": the kind of characters, runs collapsed."""
     kinds = "".join("X" if c.isupper() else "x" if c.isalpha() else "d" if c.isdigit() else c for c in word)
@@ -23,12 +25,13 @@ def token_features(tokens: Sequence[Token], hints: Sequence[Sequence[str]]) -> l
     for i, token in enumerate(tokens):
         j = i + 2
         word = words[j]
+        kind = shape(token.text)
         features = [
-            f"w={word}", f"s={shape(token.text)}", f"p2={word[:2]}", f"p3={word[:3]}",
+            f"w={word}", f"s={kind}", f"p2={word[:2]}", f"p3={word[:3]}",
             f"x2={word[-2:]}", f"x3={word[-3:]}",
             f"w-1={words[j - 1]}", f"w+1={words[j + 1]}", f"w-2={words[j - 2]}", f"w+2={words[j + 2]}",
             f"b-={words[j - 1]}|{word}", f"b+={word}|{words[j + 1]}", f"c={words[j - 1]}|{words[j + 1]}",
-            f"ws-1={words[j - 1]}|{shape(token.text)}",
+            f"ws-1={words[j - 1]}|{kind}",
         ]
         if i > 0 and tokens[i - 1].end == token.start:
             features.append("glued")  # no space before: part of a larger item such as kube-system

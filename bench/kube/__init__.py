@@ -1,0 +1,1 @@
+"""Kubernetes benchmark: listing many pods across pages, and certificate material per rotation (EC against RSA)."""

@@ -1,0 +1,122 @@
+"""Write an agent as a DialogFlow ES export zip (the newer layout: ``type: "0"``, ``speech`` lists).
+
+Ids are UUIDs derived from names, so exporting the same agent twice gives the
+same files.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from chatops.engine.agent import Agent, EntityType, Intent, Parameter, TrainingPhrase
+
+NAMESPACE = uuid.UUID("5b0e43c6-8a0e-4d1e-9a57-1f3c2f6c9a10")
+SYSTEM_TYPES = {"sys.area": "@sys.unit-area"}
+
+
+def _id(kind: str, name: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"{kind}:{name}"))
+
+
+def _parameter(parameter: Parameter, language: str) -> dict[str, Any]:
+    return {
+        "id": _id("parameter", parameter.name),
+        "name": parameter.name,
+        "required": parameter.required,
+        "dataType": SYSTEM_TYPES.get(parameter.entity, "@" + parameter.entity),
+        "value": "$" + parameter.name,
+        "defaultValue": "" if parameter.default is None else parameter.default,
+        "isList": parameter.is_list,
+        "prompts": [{"lang": language, "value": prompt} for prompt in parameter.prompts],
+        "promptMessages": [],
+        "noMatchPromptMessages": [],
+        "noInputPromptMessages": [],
+        "outputDialogContexts": [],
+    }
+
+
+def _intent(intent: Intent, language: str) -> dict[str, Any]:
+    messages = [{"type": "0", "lang": language, "condition": "", "speech": list(intent.responses)}] if intent.responses else []
+    return {
+        "id": _id("intent", intent.name),
+        "name": intent.name,
+        "auto": True,
+        "contexts": list(intent.input_contexts),
+        "responses": [{
+            "resetContexts": intent.reset_contexts,
+            "action": intent.action or "",
+            "affectedContexts": [{"name": c.name, "lifespan": c.lifespan, "parameters": {}} for c in intent.output_contexts],
+            "parameters": [_parameter(p, language) for p in intent.parameters],
+            "messages": messages,
+            "defaultResponsePlatforms": {},
+            "speech": [],
+        }],
+        "priority": intent.priority,
+        "webhookUsed": intent.action is not None,
+        "webhookForSlotFilling": False,
+        "fallbackIntent": intent.fallback,
+        "events": [{"name": event} for event in intent.events],
+        "conditionalResponses": [],
+        "condition": "",
+        "conditionalFollowupEvents": [],
+    }
+
+
+def _usersays(intent: Intent, phrase: TrainingPhrase, index: int, language: str) -> dict[str, Any]:
+    data = []
+    for part in phrase.parts:
+        if part.parameter:
+            parameter = intent.parameter(part.parameter)
+            entity = parameter.entity if parameter else "sys.any"
+            data.append({"text": part.text, "alias": part.parameter, "meta": SYSTEM_TYPES.get(entity, "@" + entity), "userDefined": True})
+        else:
+            data.append({"text": part.text, "userDefined": False})
+    return {"id": _id("phrase", f"{intent.name}:{index}"), "data": data, "isTemplate": False, "count": 0, "lang": language, "updated": 0}
+
+
+def _entity(entity: EntityType) -> dict[str, Any]:
+    return {
+        "id": _id("entity", entity.name),
+        "name": entity.name,
+        "isOverridable": True,
+        "isEnum": False,
+        "isRegexp": entity.regexp,
+        "automatedExpansion": False,
+        "allowFuzzyExtraction": entity.fuzzy,
+    }
+
+
+def export_files(agent: Agent) -> dict[str, Any]:
+    """Path in the export -> JSON document."""
+    language = agent.language
+    files: dict[str, Any] = {
+        "package.json": {"version": "1.0.0"},
+        "agent.json": {"description": "", "language": language, "supportedLanguages": [], "mlMinConfidence": 0.3,
+                       "enableOnePlatformApi": True, "onePlatformApiVersion": "v2", "webhook": {"available": False}},
+    }
+    for intent in agent.intents.values():
+        files[f"intents/{intent.name}.json"] = _intent(intent, language)
+        if intent.phrases:
+            files[f"intents/{intent.name}_usersays_{language}.json"] = [
+                _usersays(intent, phrase, i, language) for i, phrase in enumerate(intent.phrases)
+            ]
+    for entity in agent.entities.values():
+        files[f"entities/{entity.name}.json"] = _entity(entity)
+        files[f"entities/{entity.name}_entries_{language}.json"] = [
+            {"value": entry.value, "synonyms": list(entry.synonyms)} for entry in entity.entries
+        ]
+    return files
+
+
+def export_agent(agent: Agent, out: Path | str) -> None:
+    """Write the export zip at ``out``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, document in sorted(export_files(agent).items()):
+            archive.writestr(name, json.dumps(document, indent=2, ensure_ascii=False))
+    Path(out).write_bytes(buffer.getvalue())

@@ -1,0 +1,143 @@
+"""Certificate material for an admission webhook: a CA, a server certificate it signs, and the CA bundle.
+
+Keys are EC P-256 by default (small, fast); RSA 2048 or 4096 on request.
+Private keys leave this module only as the PEM that goes into the Secret.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
+
+from chatops.fulfillment import InputError
+
+KEY_TYPES = {"ec": "EC P-256", "ecdsa": "EC P-256", "p256": "EC P-256", "rsa": "RSA 2048", "rsa2048": "RSA 2048",
+             "rsa4096": "RSA 4096"}
+_CLOCK_SKEW = dt.timedelta(minutes=5)
+
+PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+
+
+def key_type(value: str) -> str:
+    """Normalise a chat answer ("rsa 4096", "EC") to one of the supported key types."""
+    key = value.replace(" ", "").replace("-", "").lower() or "ec"
+    if key not in KEY_TYPES:
+        raise InputError(f"I can make EC P-256, RSA 2048 or RSA 4096 keys, not {value!r}.")
+    return KEY_TYPES[key]
+
+
+def new_key(kind: str) -> PrivateKey:
+    if kind == "EC P-256":
+        return ec.generate_private_key(ec.SECP256R1())
+    return rsa.generate_private_key(public_exponent=65537, key_size=4096 if kind == "RSA 4096" else 2048)
+
+
+def dns_names(service: str, namespace: str) -> list[str]:
+    """The names the API server uses to reach a webhook service."""
+    return [service, f"{service}.{namespace}", f"{service}.{namespace}.svc"]
+
+
+@dataclass(frozen=True)
+class Material:
+    """PEM text for the Secret (tls.key is the only secret part) and the new certificates."""
+
+    ca: x509.Certificate
+    server: x509.Certificate
+    tls_crt: str
+    tls_key: str
+    ca_crt: str
+
+
+def issue(service: str, namespace: str, *, kind: str, ca_days: int, days: int, now: dt.datetime) -> Material:
+    """A fresh CA and a server certificate for ``service.namespace.svc`` signed by it."""
+    ca_key, server_key = new_key(kind), new_key(kind)
+    ca_name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "chatops"),
+                         x509.NameAttribute(NameOID.COMMON_NAME, f"{service}.{namespace}.svc webhook CA")])
+    ca = (
+        _builder(ca_name, ca_name, ca_key.public_key(), now, now + dt.timedelta(days=ca_days))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(_usage(cert_sign=True), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    names = dns_names(service, namespace)
+    not_after = min(now + dt.timedelta(days=days), ca.not_valid_after_utc)
+    server = (
+        _builder(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[-1])]), ca_name, server_key.public_key(), now, not_after)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_usage(key_encipherment=isinstance(server_key, rsa.RSAPrivateKey)), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name) for name in names]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key_pem = server_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption()).decode()
+    return Material(ca, server, pem(server), key_pem, pem(ca))
+
+
+def _builder(subject: x509.Name, issuer: x509.Name, public_key: object, now: dt.datetime, not_after: dt.datetime) -> x509.CertificateBuilder:
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public_key)  # type: ignore[arg-type]
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - _CLOCK_SKEW)
+        .not_valid_after(not_after)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)  # type: ignore[arg-type]
+    )
+
+
+def _usage(*, cert_sign: bool = False, key_encipherment: bool = False) -> x509.KeyUsage:
+    return x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=key_encipherment,
+                         data_encipherment=False, key_agreement=False, key_cert_sign=cert_sign, crl_sign=cert_sign,
+                         encipher_only=False, decipher_only=False)
+
+
+def pem(cert: x509.Certificate) -> str:
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def certificates(text: str | bytes) -> list[x509.Certificate]:
+    """Every certificate in a PEM text; unreadable text gives none (a broken bundle is reported, not fatal)."""
+    data = text.encode() if isinstance(text, str) else text
+    try:
+        return x509.load_pem_x509_certificates(data) if data.strip() else []
+    except ValueError:
+        return []
+
+
+def fingerprint(cert: x509.Certificate) -> str:
+    return cert.fingerprint(hashes.SHA256()).hex()[:16]
+
+
+def bundle(new_ca: x509.Certificate, previous: list[x509.Certificate], now: dt.datetime) -> tuple[str, list[x509.Certificate]]:
+    """The new CA first, then every previous CA that has not expired (once each): PEM text and the kept CAs.
+
+    Keeping the old CAs means the server certificate still mounted in running pods keeps
+    verifying until they load the new one.
+    """
+    kept: dict[str, x509.Certificate] = {}
+    for cert in previous:
+        if cert.not_valid_after_utc > now and fingerprint(cert) != fingerprint(new_ca):
+            kept.setdefault(fingerprint(cert), cert)
+    return "".join(pem(cert) for cert in [new_ca, *kept.values()]), list(kept.values())
+
+
+def verifies(bundle_pem: str, server: x509.Certificate, name: str, now: dt.datetime) -> bool:
+    """Whether a TLS client trusting ``bundle_pem`` accepts ``server`` for ``name`` (chain, SAN, EKU, dates)."""
+    roots = certificates(bundle_pem)
+    if not roots:
+        return False
+    verifier = PolicyBuilder().store(Store(roots)).time(now).build_server_verifier(x509.DNSName(name))
+    try:
+        verifier.verify(server, [])
+    except VerificationError:
+        return False
+    return True

@@ -1,0 +1,109 @@
+"""The CRF slot tagger: exact inference checked by enumeration, BIO handling, and learning from examples."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from chatops.engine.nlu.crf import FORBIDDEN, marginals
+from chatops.engine.nlu.tagger import Sentence, SlotTagger, allowed_transitions, bio_labels, bio_spans, viterbi
+from chatops.engine.nlu.text import tokenize
+from chatops.engine.nlu.tokenfeatures import shape, token_features
+
+
+def path_score(emissions: np.ndarray, transitions: np.ndarray, path: tuple[int, ...]) -> float:
+    score = transitions[-1, path[0]] + emissions[0, path[0]]
+    for t in range(1, len(path)):
+        score += transitions[path[t - 1], path[t]] + emissions[t, path[t]]
+    return float(score)
+
+
+def enumerate_marginals(emissions: np.ndarray, transitions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n_tokens, n_labels = emissions.shape
+    paths = list(itertools.product(range(n_labels), repeat=n_tokens))
+    weights = np.exp([path_score(emissions, transitions, p) for p in paths])
+    weights /= weights.sum()
+    unary = np.zeros((n_tokens, n_labels))
+    pairs = np.zeros((n_labels, n_labels))
+    starts = np.zeros(n_labels)
+    for path, weight in zip(paths, weights):
+        starts[path[0]] += weight
+        for t, label in enumerate(path):
+            unary[t, label] += weight
+            if t:
+                pairs[path[t - 1], label] += weight
+    return unary, pairs, starts
+
+
+def test_forward_backward_matches_enumeration_on_a_padded_batch() -> None:
+    rng = np.random.default_rng(3)
+    n_labels, lengths = 3, [4, 3, 3, 1]
+    transitions = rng.normal(size=(n_labels + 1, n_labels))
+    transitions[0, 2] = FORBIDDEN  # a forbidden step, as the BIO rule makes them
+    sentences = [rng.normal(size=(n, n_labels)) * 2 for n in lengths]
+    unary, pairs, starts = marginals(np.concatenate(sentences), np.array(lengths), transitions)
+    expected = [enumerate_marginals(e, transitions) for e in sentences]
+    np.testing.assert_allclose(unary, np.concatenate([e[0] for e in expected]), atol=1e-9)
+    np.testing.assert_allclose(pairs, sum(e[1] for e in expected), atol=1e-9)
+    np.testing.assert_allclose(starts, sum(e[2] for e in expected), atol=1e-9)
+
+
+def test_viterbi_finds_the_best_path() -> None:
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        emissions = rng.normal(size=(4, 3))
+        transitions = rng.normal(size=(4, 3))
+        best = max(itertools.product(range(3), repeat=4), key=lambda p: path_score(emissions, transitions, p))
+        assert tuple(viterbi(emissions, transitions)) == best
+
+
+def test_bio_labels_and_spans_round_trip() -> None:
+    text = "move kube-system from prod gke to dr"
+    tokens = tokenize(text)
+    spans = [(5, 16, "namespace"), (22, 30, "source"), (34, 36, "target")]
+    labels = bio_labels(tokens, spans)
+    assert labels == ["O", "B-namespace", "I-namespace", "I-namespace", "O", "B-source", "I-source", "O", "B-target"]
+    assert bio_spans(tokens, labels) == spans
+
+
+def test_an_inside_label_only_follows_its_own_begin_or_inside() -> None:
+    labels = ["O", "B-a", "B-b", "I-a", "I-b"]
+    allowed = allowed_transitions(labels)
+    assert allowed[1, 3] and allowed[3, 3] and not allowed[0, 3] and not allowed[2, 3] and not allowed[-1, 3]
+
+
+def test_shapes() -> None:
+    assert (shape("Kube-system"), shape("v1.2"), shape("OPS-1234")) == ("Xx-x", "xd.d", "X-d")
+
+
+def sentence(text: str, spans: list[tuple[str, str]]) -> Sentence:
+    tokens = tokenize(text)
+    located = [(text.index(value), text.index(value) + len(value), slot) for value, slot in spans]
+    return Sentence(tokens, token_features(tokens, [[] for _ in tokens]), bio_labels(tokens, located))
+
+
+def test_the_tagger_learns_where_values_sit_not_only_which_values() -> None:
+    cities = ["paris", "rome", "san jose", "lima", "cairo", "buenos aires", "delhi", "tokyo", "seoul", "hanoi"]
+    days = ["monday", "friday", "sunday", "tuesday"]
+    train = []
+    for i, city in enumerate(cities):
+        day = days[i % len(days)]
+        train.append(sentence(f"fly to {city} on {day}", [(city, "city"), (day, "day")]))
+        train.append(sentence(f"book a flight to {city}", [(city, "city")]))
+        train.append(sentence(f"on {day} i want to go to {city} please", [(day, "day"), (city, "city")]))
+    tagger = SlotTagger.train(train)
+
+    def spans(text: str) -> list[tuple[str, str]]:
+        tokens = tokenize(text)
+        return [(text[s:e], slot) for s, e, slot in bio_spans(tokens, tagger.tag(token_features(tokens, [[] for _ in tokens])))]
+
+    assert spans("fly to lisbon on wednesday") == [("lisbon", "city"), ("wednesday", "day")]  # neither seen
+    assert spans("book a flight to san diego") == [("san diego", "city")]
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_an_empty_sentence_has_no_labels(text: str) -> None:
+    tagger = SlotTagger.train([sentence("fly to rome", [("rome", "city")])])
+    assert tagger.tag(token_features(tokenize(text), [])) == []
