@@ -17,6 +17,7 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler, async_default_handlers
 from slack_sdk.web.async_client import AsyncWebClient
 
 from chatops.channels.http_errors import json_error
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 PATH = "/slack/events"
 SHUTDOWN_GRACE_SECONDS = 5.0
+RATE_LIMIT_RETRIES = 2
 
 
 @dataclass
@@ -71,7 +73,9 @@ async def _slack_ctx(app: web.Application) -> AsyncIterator[None]:
     config = settings.slack
     runtime = app[RUNTIME].runtime
     async with aiohttp.ClientSession() as session:
-        client = AsyncWebClient(token=config.bot_token, base_url=config.api_base_url, session=session)
+        # A 429 from the Web API is waited out (its Retry-After) and retried, so an answer is not lost to a rate limit.
+        retries = [*async_default_handlers(), AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)]
+        client = AsyncWebClient(token=config.bot_token, base_url=config.api_base_url, session=session, retry_handlers=retries)
         turns = SlackTurns(app[RUNTIME], client, settings, http=session)
         slot = app[SLACK]
         slot.bolt = build_bolt_app(turns, client, signing_secret=config.signing_secret)

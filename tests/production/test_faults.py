@@ -1,9 +1,11 @@
 """Faults through the running service: each dependency fails, the user gets a clear reply, and it recovers alone.
 
-Every test drives the real app over HTTP (REST query, DialogFlow webhook,
-health) while a real dependency misbehaves: the Mongo-wire store process is
-stopped and started again, the loopback Reddit answers 403 and 429, and a
-proxy in front of moto throttles SSM. Nothing is restarted on the service side.
+Every test drives the real app over HTTP (REST query, DialogFlow webhook, Slack
+events, health) while a real dependency misbehaves: the Mongo-wire store
+process is stopped and started again, the loopback Reddit answers 403 and 429,
+a proxy in front of moto throttles SSM, the Kubernetes API stand-in answers
+500 or nothing, and a proxy in front of the fake Slack answers 429 with
+Retry-After. Nothing is restarted on the service side.
 """
 
 from __future__ import annotations
@@ -15,9 +17,16 @@ from typing import AsyncIterator
 
 import pytest
 from aiohttp.test_utils import TestClient
+from kubernetes_asyncio import config
 
 from chatops.fulfillment import texts
+from tests.fakes.kube.clusters import start_fake_clusters
+from tests.handlers.kube import seed
+from tests.handlers.kube.conftest import SOURCE, TARGET
+from tests.channels.slack_support import event, post_event, slack_settings
 from tests.fakes.reddit import Fault, FakeReddit
+from tests.fakes.slack import FakeSlack
+from tests.fakes.slack_ratelimit import RateLimitProxy
 from tests.fakes.ssm_faults import SsmFaultProxy
 from tests.production.conftest import say, serve, settings_for
 from tests.store.ferretdb import FerretDBProcess, require_binary, with_database
@@ -132,3 +141,48 @@ async def test_ssm_throttling_is_retried_then_reported_then_recovers(ssm_proxy: 
 
         recovered = await say(client, "list secrets under /development")
         assert recovered["reply"]["text"] == absorbed["reply"]["text"]
+
+
+async def test_slack_rate_limit_is_waited_out_and_the_answer_still_arrives(tmp_path: Path) -> None:
+    async with FakeSlack() as slack, RateLimitProxy(slack.base_url) as proxy:
+        async with serve(slack_settings(settings_for(tmp_path), slack, api_base_url=proxy.base_url)) as client:
+            proxy.limit("chat.postMessage", times=1, retry_after=1)
+            status, _ = await post_event(client, event(text="<@UBOT> help", event_id="Ev429a"))
+            assert status == 200  # acknowledged at once, whatever Slack's Web API does afterwards
+            [posted] = await slack.wait_for("chat.postMessage", timeout=10)
+            assert posted.args["text"].startswith("Here is what I can do")
+            (limited, first), (retried, second) = proxy.calls("chat.postMessage")
+            assert (first, second) == (429, 200) and retried - limited >= 1.0  # Retry-After was honoured
+
+            status, _ = await post_event(client, event(text="<@UBOT> help", event_id="Ev429b"))
+            assert status == 200
+            await slack.wait_for("chat.postMessage", count=2, timeout=5)
+            assert [s for _, s in proxy.calls("chat.postMessage")][2:] == [200]  # recovered: straight through
+
+
+async def test_kubernetes_api_500_and_silence_get_clear_answers_then_recover(tmp_path: Path) -> None:
+    clusters = await start_fake_clusters((SOURCE, TARGET), tmp_path)
+    try:
+        admin = await config.new_client_from_config(clusters.admin_kubeconfig, context=SOURCE, persist_config=False)
+        async with admin:
+            await seed.namespace(admin, "shop")
+            await seed.pod(admin, "shop", "web-0")
+        kube = {"kubeconfig": clusters.kubeconfig, "default_cluster": SOURCE, "timeout_seconds": 1.0}
+        api = clusters.apis[SOURCE]
+        async with serve(settings_for(tmp_path, kube=kube)) as client:
+            pods = "/api/v1/namespaces/shop/pods"
+            api.fail(500, method="GET", path_prefix=pods, times=1)
+            failed = (await say(client, "list pods in shop", session="k1"))["reply"]["text"]
+            assert len(api.calls_to("GET", pods)) == 1, "a 500 is answered at once, not retried in a loop"
+            assert "prod-gke" in failed and "web-0" not in failed, failed
+
+            api.stall(3.0, method="GET", path_prefix=pods, times=1)
+            started = time.monotonic()
+            silent = (await say(client, "list pods in shop", session="k2"))["reply"]["text"]
+            assert time.monotonic() - started < 2.5, "the 1 s client timeout bounds the wait"
+            assert silent == "The cluster API of prod-gke is not answering; try again in a minute.", silent
+
+            recovered = (await say(client, "list pods in shop", session="k3"))["reply"]["text"]
+            assert recovered.startswith("1 pod in namespace shop on prod-gke") and "web-0" in recovered, recovered
+    finally:
+        await clusters.stop()
