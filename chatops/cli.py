@@ -77,6 +77,30 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from chatops.engine.nlu.commands import run_eval
+
+    return run_eval(args.data, json_output=args.json, predictions=args.predictions, threshold=args.threshold, out=sys.stdout)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from chatops.engine.nlu.commands import run_train
+
+    return run_train(args.agent, args.out, out=sys.stdout)
+
+
+def cmd_import_dialogflow(args: argparse.Namespace) -> int:
+    from chatops.engine.dialogflow.commands import run_import_dialogflow
+
+    return run_import_dialogflow(args.source, args.out, stdout=sys.stdout, stderr=sys.stderr)
+
+
+def cmd_export_dialogflow(args: argparse.Namespace) -> int:
+    from chatops.engine.dialogflow.commands import run_export_dialogflow
+
+    return run_export_dialogflow(args.agent, args.out, stdout=sys.stdout)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chatops", description="Operate your infrastructure by chatting.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -97,6 +121,28 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate an agent and print its counts")
     check.add_argument("--agent")
     check.set_defaults(run=cmd_check)
+    evaluate = commands.add_parser("eval", help="train on a data set's train half and score its test half")
+    evaluate.add_argument("data", help="evaluation set (JSON: train and test examples)")
+    evaluate.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    evaluate.add_argument("--predictions", help="write one JSON line per test example here")
+    evaluate.add_argument("--threshold", type=float, default=0.3, help="below this confidence, answer the fallback")
+    evaluate.set_defaults(run=cmd_eval)
+
+    train = commands.add_parser("train", help="train the NLU on an agent and write a model file")
+    train.add_argument("--agent")
+    train.add_argument("--out", required=True, help="model file to write (load it with CHATOPS_MODEL)")
+    train.set_defaults(run=cmd_train)
+
+    imports = commands.add_parser("import-dialogflow", help="convert a DialogFlow ES export into an agent folder")
+    imports.add_argument("source", help="the export: a .zip or a folder")
+    imports.add_argument("--out", required=True, help="agent folder to write")
+    imports.set_defaults(run=cmd_import_dialogflow)
+
+    exports = commands.add_parser("export-dialogflow", help="write an agent as a DialogFlow ES export zip")
+    exports.add_argument("--agent")
+    exports.add_argument("--out", required=True, help="zip file to write")
+    exports.set_defaults(run=cmd_export_dialogflow)
+
     audit = commands.add_parser("audit", help="read the audit log")
     audit.add_argument("--store", help="store URL (default: CHATOPS_STORE)")
     add_audit_arguments(audit)

@@ -16,7 +16,8 @@ from chatops.config import Settings
 from chatops.engine.agent import Agent
 from chatops.engine.dialogue import Engine
 from chatops.engine.loader import load_agent
-from chatops.engine.nlu import NLU, train_nlu
+from chatops.engine.nlu import NLU
+from chatops.engine.nlu.persist import load_or_train
 from chatops.fulfillment.access import AccessPolicy
 from chatops.fulfillment.conversation import Conversation
 from chatops.fulfillment.dispatcher import Dispatcher
@@ -63,7 +64,7 @@ class Runtime:
         """Build and open everything; the keyword arguments replace the configured parts (tests)."""
         registry = Registry(tables if tables is not None else load_tables(settings.engine.handlers))
         agent = load_agent(settings.engine.agent_dir or None, actions=set(registry.actions) | BUILTIN_ACTIONS)
-        nlu = nlu or await asyncio.to_thread(train_nlu, agent)
+        nlu = nlu or await asyncio.to_thread(load_or_train, agent, settings.engine.model_path or None)
         engine = Engine(
             agent, nlu, threshold=settings.engine.confidence_threshold, idle_seconds=settings.engine.session_idle_seconds
         )

@@ -14,6 +14,7 @@ from chatops.channels import web as web_channel
 from chatops.channels import webchat
 from chatops.channels.http_errors import error_middleware
 from chatops.config import Settings
+from chatops.engine.nlu import NLU
 from chatops.fulfillment.access import AccessPolicy
 from chatops.fulfillment.registry import HandlerTable
 from chatops.observability import http as observability
@@ -32,6 +33,7 @@ def create_app(
     policy: AccessPolicy | None = None,
     store: Store | None = None,
     tables: list[HandlerTable] | None = None,
+    nlu: NLU | None = None,
 ) -> web.Application:
     """Build the app; the keyword arguments replace the configured parts (tests)."""
     app = web.Application(
@@ -42,7 +44,7 @@ def create_app(
     slot = app[RUNTIME] = RuntimeSlot()
 
     async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
-        async with Runtime.open(settings, resources=resources, policy=policy, store=store, tables=tables) as runtime:
+        async with Runtime.open(settings, resources=resources, policy=policy, store=store, tables=tables, nlu=nlu) as runtime:
             slot.current = runtime
             yield
             slot.current = None

@@ -37,7 +37,7 @@ class AuditLog:
             principal=f"{principal.channel}:{principal.id}",
             channel=principal.channel,
             action=action,
-            parameters=mask_parameters(parameters),
+            parameters=_shorten(mask_parameters(parameters)),
             decision=decision,
             outcome=redact(outcome),
             duration_ms=round((now - started) * 1000, 3) if started else 0.0,
@@ -48,3 +48,14 @@ class AuditLog:
             await self.store.append_audit(record)
         except ChatOpsError as exc:
             log.error("audit record for %s could not be written: %s", action, exc.detail)
+
+
+# An uploaded CSV is a parameter too: the audit keeps what was done, not the whole upload.
+LONGEST_VALUE = 200
+
+
+def _shorten(parameters: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: f"{value[:LONGEST_VALUE]}... ({len(value)} characters)" if isinstance(value, str) and len(value) > LONGEST_VALUE else value
+        for name, value in parameters.items()
+    }
