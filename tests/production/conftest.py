@@ -1,13 +1,12 @@
 """Fixtures of the production tests: the real app with the bundled agent on a TCP port, and the fakes it talks to.
 
-Training the bundled agent's NLU takes seconds, so it is trained once per test
-session and reused by every app these tests start (the model is the real one).
+Training the bundled agent's NLU takes seconds, so every app these tests start
+gets the one model ``chatops.testing.trained_nlu`` trains per process.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import urllib.request
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,32 +16,13 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from moto.server import ThreadedMotoServer
 
-import chatops.runtime
 from chatops.config import Settings, load_settings
-from chatops.engine.agent import Agent
 from chatops.server import create_app
-from chatops.testing import ALLOW_ALL
+from chatops.testing import ALLOW_ALL, trained_nlu
 from tests.fakes.reddit import FakeReddit, post
 
 # Loopback port 9 (discard) refuses connections: a handler that reaches for Reddit fails fast.
 UNREACHABLE = "http://127.0.0.1:9"
-_real_train = chatops.runtime.train_nlu
-_trained: dict[str, Any] = {}
-
-
-def _fingerprint(agent: Agent) -> str:
-    return hashlib.sha256(repr(sorted(agent.intents.items())).encode() + repr(sorted(agent.entities.items())).encode()).hexdigest()
-
-
-@pytest.fixture(autouse=True)
-def _train_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    def train(agent: Agent, **options: Any) -> Any:
-        key = _fingerprint(agent) + repr(sorted(options.items()))
-        if key not in _trained:
-            _trained[key] = _real_train(agent, **options)
-        return _trained[key]
-
-    monkeypatch.setattr("chatops.runtime.train_nlu", train)
 
 
 def settings_for(tmp_path: Path, **groups: Mapping[str, Any]) -> Settings:
@@ -62,6 +42,7 @@ def settings_for(tmp_path: Path, **groups: Mapping[str, Any]) -> Settings:
 async def serve(settings: Settings, **kwargs: Any) -> AsyncIterator[TestClient]:
     """The real aiohttp app on 127.0.0.1 (a free port), every permission granted unless told otherwise."""
     kwargs.setdefault("policy", ALLOW_ALL)
+    kwargs.setdefault("nlu", trained_nlu(settings.engine.agent_dir))
     async with TestClient(TestServer(create_app(settings, **kwargs), host="127.0.0.1", port=0)) as client:
         yield client
 

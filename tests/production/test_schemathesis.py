@@ -22,7 +22,7 @@ from schemathesis.core.failures import FailureGroup
 
 from chatops.channels.openapi import document
 from chatops.server import create_app
-from chatops.testing import ALLOW_ALL
+from chatops.testing import ALLOW_ALL, trained_nlu
 from tests.channels.slack_support import slack_settings
 from tests.fakes.slack import FakeSlack
 from tests.production.conftest import settings_for
@@ -52,7 +52,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     async def run() -> None:
         async with FakeSlack() as slack:
-            runner = web.AppRunner(create_app(slack_settings(settings, slack), policy=ALLOW_ALL), access_log=None)
+            runner = web.AppRunner(create_app(slack_settings(settings, slack), policy=ALLOW_ALL, nlu=trained_nlu()), access_log=None)
             await runner.setup()
             site = web.TCPSite(runner, "127.0.0.1", 0)
             await site.start()
