@@ -29,10 +29,11 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from chatops.observability.logging import configure_logging
     from chatops.server import serve
 
     settings = _settings(args)
-    logging.basicConfig(level=settings.server.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(level=settings.server.log_level, fmt=settings.observability.log_format)
     serve(settings)
     return 0
 

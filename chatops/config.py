@@ -34,6 +34,9 @@ class ServerSettings:
     max_utterance_chars: int = setting(2000, "CHATOPS_MAX_UTTERANCE", "Longest accepted utterance; longer gets 400.")
     api_tokens: tuple[str, ...] = setting((), "CHATOPS_API_TOKENS", "Comma-separated bearer tokens for the REST API (empty: open).")
     log_level: str = setting("INFO", "CHATOPS_LOG_LEVEL", "Log level.")
+    shutdown_seconds: float = setting(
+        25.0, "CHATOPS_SHUTDOWN_TIMEOUT", "On SIGTERM, how long in-flight requests may take to finish before they are cut."
+    )
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,12 @@ class PricesSettings:
 
 
 @dataclass(frozen=True)
+class ObservabilitySettings:
+    log_format: str = setting("json", "CHATOPS_LOG_FORMAT", "Log lines as json (one object per line) or text.")
+    jobs_cache_seconds: float = setting(10.0, "CHATOPS_METRICS_JOBS_CACHE", "How long /metrics reuses the job counts it read from the store.")
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     engine: EngineSettings = field(default_factory=EngineSettings)
@@ -152,6 +161,7 @@ class Settings:
     kube: KubeSettings = field(default_factory=KubeSettings)
     aws: AwsSettings = field(default_factory=AwsSettings)
     prices: PricesSettings = field(default_factory=PricesSettings)
+    observability: ObservabilitySettings = field(default_factory=ObservabilitySettings)
 
 
 def _convert(raw: Any, kind: Any, where: str) -> Any:

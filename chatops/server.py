@@ -8,6 +8,7 @@ from typing import Any, AsyncIterator, Mapping
 from aiohttp import web
 
 from chatops.channels import dialogflow as dialogflow_channel
+from chatops.channels import openapi
 from chatops.channels import slack as slack_channel
 from chatops.channels import web as web_channel
 from chatops.channels import webchat
@@ -16,6 +17,7 @@ from chatops.config import Settings
 from chatops.engine.nlu import NLU
 from chatops.fulfillment.access import AccessPolicy
 from chatops.fulfillment.registry import HandlerTable
+from chatops.observability import http as observability
 from chatops.runtime import Runtime
 from chatops.security.audit_view import AuditEndpoint
 from chatops.server_keys import RUNTIME, SETTINGS, RuntimeSlot
@@ -34,7 +36,10 @@ def create_app(
     nlu: NLU | None = None,
 ) -> web.Application:
     """Build the app; the keyword arguments replace the configured parts (tests)."""
-    app = web.Application(client_max_size=settings.server.max_body_bytes, middlewares=[error_middleware])
+    app = web.Application(
+        client_max_size=settings.server.max_body_bytes,
+        middlewares=[observability.observe_middleware, error_middleware],
+    )
     app[SETTINGS] = settings
     slot = app[RUNTIME] = RuntimeSlot()
 
@@ -45,11 +50,13 @@ def create_app(
             slot.current = None
 
     app.cleanup_ctx.append(runtime_ctx)
+    observability.setup(app, jobs_cache_seconds=settings.observability.jobs_cache_seconds)
     web_channel.setup(app)
     app.router.add_get("/api/v1/audit", AuditEndpoint(lambda request: slot.runtime.store, settings.security.admin_tokens).handle)
     dialogflow_channel.setup(app)
     slack_channel.setup(app)
     webchat.setup(app)
+    openapi.setup(app)
     return app
 
 
@@ -59,5 +66,6 @@ def serve(settings: Settings) -> None:
         host=settings.server.host,
         port=settings.server.port,
         access_log=None,
+        shutdown_timeout=settings.server.shutdown_seconds,
         print=lambda message: log.info("%s", message),
     )

@@ -17,8 +17,8 @@ from chatops.config import Settings, load_settings
 from chatops.engine.loader import bundled_agent_dir, load_agent
 from chatops.engine.nlu import NLU, train_nlu
 from chatops.fulfillment.access import AccessPolicy, PermissionSet
-from chatops.fulfillment.registry import HandlerTable
-from chatops.models import Principal, Query, QueryResult, Reply
+from chatops.fulfillment.registry import HandlerCall, HandlerTable, Resources
+from chatops.models import Context, Principal, Query, QueryResult, Reply
 from chatops.runtime import Runtime
 from chatops.store.base import Store
 
@@ -102,3 +102,30 @@ def trained_nlu(agent_dir: str = "") -> NLU:
 def _trained_nlu(agent_dir: str, stamp: float) -> NLU:
     """Training is the slow part of opening a runtime; tests open many on the same few agents."""
     return train_nlu(load_agent(agent_dir))
+
+
+async def call_handler(
+    table: HandlerTable,
+    action: str,
+    *,
+    parameters: Mapping[str, Any],
+    resources: Mapping[type, Any],
+    store: Store,
+    settings: Settings,
+    after: Reply | None = None,
+    principal: Principal | None = None,
+    session: str = "s1",
+) -> Reply:
+    """Call one action's handler as the dispatcher would; ``after``'s contexts carry over, as in a next turn."""
+    contexts = tuple(Context(c.name, c.lifespan, dict(c.parameters)) for c in (after.contexts if after else ()))
+    call = HandlerCall(
+        action=action,
+        parameters=dict(parameters),
+        principal=principal or Principal(id="tester", channel="test"),
+        session=session,
+        resources=Resources(resources),
+        store=store,
+        settings=settings,
+        contexts=contexts,
+    )
+    return await table.actions[action].handler(call)

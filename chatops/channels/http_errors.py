@@ -6,7 +6,7 @@ import json
 import logging
 from typing import Any, Awaitable, Callable
 
-from aiohttp import web
+from aiohttp import hdrs, web
 
 from chatops.errors import AccessError, ChatOpsError, InputError, NotFoundError
 
@@ -44,7 +44,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException as exc:
         if exc.status in STATUS_MESSAGES:
             code, message = STATUS_MESSAGES[exc.status]
-            return json_error(exc.status, code, message)
+            response = json_error(exc.status, code, message)
+            if hdrs.ALLOW in exc.headers:  # a 405 must say what the address accepts (RFC 9110)
+                response.headers[hdrs.ALLOW] = exc.headers[hdrs.ALLOW]
+            return response
         raise
     except NotFoundError as exc:
         return json_error(404, "not_found", exc.user_message)

@@ -17,6 +17,9 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import parse_body
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler, async_default_handlers
 from slack_sdk.web.async_client import AsyncWebClient
 
 from chatops.channels.http_errors import json_error
@@ -30,6 +33,7 @@ log = logging.getLogger(__name__)
 
 PATH = "/slack/events"
 SHUTDOWN_GRACE_SECONDS = 5.0
+RATE_LIMIT_RETRIES = 2
 
 
 @dataclass
@@ -38,6 +42,7 @@ class SlackSlot:
 
     bolt: AsyncApp | None = None
     socket: AsyncSocketModeHandler | None = None
+    verifier: SignatureVerifier | None = None
 
 
 SLACK = web.AppKey("slack", SlackSlot)
@@ -61,9 +66,47 @@ async def events(request: web.Request) -> web.Response:
         body = raw.decode("utf-8")
     except UnicodeDecodeError:
         return json_error(400, "bad_request", "The body is not UTF-8 text.")
+    # Checked here as well as by bolt, which parses the body before its own check: an unsigned body
+    # must be refused before anything reads it.
+    verifier = request.app[SLACK].verifier
+    if verifier is None or not verifier.is_valid_request(body, dict(request.headers)):
+        return json_error(401, "unauthorized", "The request is not signed by Slack, or the signature is stale.")
+    problem = unreadable(body, request.content_type)
+    if problem:
+        return json_error(400, "bad_request", problem)
     headers = {name: request.headers.getall(name) for name in set(request.headers.keys())}
     answer = await bolt.async_dispatch(AsyncBoltRequest(body=body, query=request.query_string, headers=headers))
+    if answer.status >= 400:
+        return json_error(answer.status, "slack_request_refused", answer.body or "Slack request refused.")
     return web.Response(status=answer.status, body=answer.body.encode("utf-8"), headers=answer.first_headers())
+
+
+TOP_STRINGS = ("type", "challenge", "event_id", "team_id", "api_app_id", "token")
+EVENT_STRINGS = ("type", "subtype", "user", "bot_id", "text", "channel", "channel_type", "ts", "thread_ts")
+
+
+def unreadable(body: str, content_type: str) -> str | None:
+    """Why a signed body cannot be an Events API or interactivity request; None when it can."""
+    try:
+        # bolt's own reading of the body, so that what passes here is what bolt will see.
+        doc = parse_body(body, content_type)
+    except ValueError:
+        return "The body (or its payload) is not valid JSON."
+    return _event_shape(doc)
+
+
+def _event_shape(doc: object) -> str | None:
+    # bolt's own middleware reads these fields before any listener runs, and fails on other types.
+    if not isinstance(doc, dict):
+        return "The body must be a JSON object."
+    wrong = next((key for key in TOP_STRINGS if key in doc and not isinstance(doc[key], str)), None)
+    if wrong:
+        return f"'{wrong}' must be a string."
+    event = doc.get("event", {})
+    if not isinstance(event, dict):
+        return "'event' must be a JSON object."
+    wrong = next((key for key in EVENT_STRINGS if event.get(key) is not None and not isinstance(event[key], str)), None)
+    return f"'event.{wrong}' must be a string." if wrong else None
 
 
 async def _slack_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -71,10 +114,13 @@ async def _slack_ctx(app: web.Application) -> AsyncIterator[None]:
     config = settings.slack
     runtime = app[RUNTIME].runtime
     async with aiohttp.ClientSession() as session:
-        client = AsyncWebClient(token=config.bot_token, base_url=config.api_base_url, session=session)
+        # A 429 from the Web API is waited out (its Retry-After) and retried, so an answer is not lost to a rate limit.
+        retries = [*async_default_handlers(), AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)]
+        client = AsyncWebClient(token=config.bot_token, base_url=config.api_base_url, session=session, retry_handlers=retries)
         turns = SlackTurns(app[RUNTIME], client, settings, http=session)
         slot = app[SLACK]
         slot.bolt = build_bolt_app(turns, client, signing_secret=config.signing_secret)
+        slot.verifier = SignatureVerifier(config.signing_secret) if config.signing_secret else None
         runtime.conversation.sinks.append(turns.sink)
         if config.socket_mode:
             slot.socket = AsyncSocketModeHandler(slot.bolt, config.app_token, web_client=client)
@@ -85,7 +131,7 @@ async def _slack_ctx(app: web.Application) -> AsyncIterator[None]:
         finally:
             if slot.socket is not None:
                 await slot.socket.close_async()
-            slot.bolt = slot.socket = None
+            slot.bolt = slot.socket = slot.verifier = None
             # Turns already acknowledged still post their answers before the client closes.
             await runtime.tasks.drain(timeout=SHUTDOWN_GRACE_SECONDS)
             runtime.conversation.sinks.remove(turns.sink)

@@ -37,7 +37,8 @@ def to_query(body: Any, settings: Settings, token: str | None, request_id: str) 
             raise InputError(f"'text' is longer than {settings.server.max_utterance_chars} characters.")
     if event is not None and (not isinstance(event, str) or not event.strip()):
         raise InputError("'event' must be a non-empty string.")
-    parameters = body.get("parameters") or {}
+    parameters = body.get("parameters")
+    parameters = {} if parameters is None else parameters
     if not isinstance(parameters, dict):
         raise InputError("'parameters' must be an object.")
     user = body.get("user")

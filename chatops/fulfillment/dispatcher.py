@@ -6,7 +6,7 @@ import logging
 import secrets
 import time
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from chatops.config import Settings
 from chatops.engine.dialogue import EngineTurn
@@ -26,6 +26,14 @@ CONFIRM_CONTEXT = "awaiting-confirmation"
 CONFIRMATION_KEY = "confirmation"
 
 
+class Observer(Protocol):
+    """Sees every turn the dispatcher gets and every handler run (metrics); must not block or raise."""
+
+    def turn(self, turn: EngineTurn) -> None: ...
+
+    def action(self, name: str, seconds: float, outcome: str) -> None: ...
+
+
 class Dispatcher:
     """Runs the action an engine turn decided on, under the access policy."""
 
@@ -38,6 +46,7 @@ class Dispatcher:
         resources: Resources,
         policy: AccessPolicy,
         jobs: JobControl | None = None,
+        observer: Observer | None = None,
     ) -> None:
         self.registry = registry
         self.store = store
@@ -45,6 +54,7 @@ class Dispatcher:
         self.resources = resources
         self.policy = policy
         self.jobs = jobs
+        self.observer = observer
         self.audit = AuditLog(store)
         # A pending confirmation's secret parameters are stored encrypted, never in clear.
         self.sealer = Sealer.from_settings(settings.security)
@@ -55,6 +65,8 @@ class Dispatcher:
         }
 
     async def fulfill(self, turn: EngineTurn, state: SessionState, query: Query) -> Reply:
+        if self.observer is not None:
+            self.observer.turn(turn)
         if turn.intent is None or not turn.complete or turn.cancelled:
             if turn.cancelled:
                 state.memory.pop(CONFIRMATION_KEY, None)
@@ -136,7 +148,7 @@ class Dispatcher:
         )
 
     async def _run(self, action: Action, call: HandlerCall, *, decision: str, fallback_text: str = "") -> Reply:
-        started = time.time()
+        started, clock = time.time(), time.perf_counter()
         try:
             reply = await action.handler(call)
             outcome = "ok"
@@ -146,6 +158,8 @@ class Dispatcher:
         except Exception:
             log.exception("action %s crashed", action.name)
             reply, outcome = Reply(text=texts.HANDLER_FAILED.format(action=action.name)), "error: crash"
+        if self.observer is not None:
+            self.observer.action(action.name, time.perf_counter() - clock, outcome)
         await self._audit_outcome(action, call, decision, outcome, started)
         if not reply.text and fallback_text:
             reply = replace(reply, text=fallback_text)

@@ -70,6 +70,7 @@ class Slow:
         return table
 
 
+@pytest.mark.parametrize("shared_settings", ["mongo"], indirect=True)
 async def test_turns_of_one_session_on_two_instances_run_in_order(shared_settings: Settings) -> None:
     a, b = Slow("a"), Slow("b")
     b.parked.set()

@@ -72,12 +72,10 @@ async def kube_cluster(kube_servers: dict[str, RealCluster], tmp_path: Path) -> 
             await fake.stop()
         return
     bot, admin = real.kubeconfigs(kube_servers, tmp_path, SOURCE)
-    cluster = KubeCluster(bot, admin, (SOURCE, TARGET), run)
-    await real.prepare(admin, cluster.contexts, cluster.velero_namespace)
     try:
-        yield cluster
+        yield KubeCluster(bot, admin, (SOURCE, TARGET), run)
     finally:
-        await real.clean(admin, cluster.contexts)
+        await real.clean(admin, (SOURCE, TARGET))
 
 
 @pytest.fixture

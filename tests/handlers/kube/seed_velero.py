@@ -84,7 +84,7 @@ async def reset_crds(api: client.ApiClient) -> None:
     await velero_crds(api)
 
 
-async def install_velero(api: client.ApiClient, namespace: str, *, bucket: str = "migrations", prefix: str = "velero",
+async def install_velero(api: client.ApiClient, namespace: str = "velero", *, bucket: str = "migrations", prefix: str = "velero",
                          crds: tuple[str, ...] = PLURALS) -> None:
     """Velero's CRDs, its namespace, and (with its CRD) an Available BackupStorageLocation "default"."""
     await velero_crds(api, crds)
@@ -113,7 +113,7 @@ async def class_mapping(api: client.ApiClient, namespace: str, old: str, new: st
         "data": {old: new}})
 
 
-async def wordpress(api: client.ApiClient, namespace: str) -> None:
+async def wordpress(api: client.ApiClient, namespace: str = "wordpress") -> None:
     """The article's WordPress: a Deployment, its Service, a config, a Secret and two PVCs (one on the default class)."""
     await seed.namespace(api, namespace)
     core = client.CoreV1Api(api)

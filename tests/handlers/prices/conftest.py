@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from chatops.config import load_settings
-from chatops.fulfillment import HandlerCall, Principal, Reply, Resources
-from chatops.models import Context
+from chatops.fulfillment import Reply
 from chatops.store.base import Store
 from chatops.store.sqlite import SqliteStore
+from chatops.testing import call_handler
 from handlers.price_models import PriceModels
 from handlers.prices import table
 
@@ -45,17 +45,8 @@ def ask(store: Store, models: PriceModels) -> Ask:
     settings = load_settings(env={})
 
     async def call(action: str = "prices.predict", after: Reply | None = None, **parameters: Any) -> Reply:
-        contexts = tuple(Context(c.name, c.lifespan, dict(c.parameters)) for c in (after.contexts if after else ()))
-        handler_call = HandlerCall(
-            action=action,
-            parameters=parameters,
-            principal=Principal(id="tester", channel="test"),
-            session="s1",
-            resources=Resources({PriceModels: models}),
-            store=store,
-            settings=settings,
-            contexts=contexts,
+        return await call_handler(
+            table, action, parameters=parameters, resources={PriceModels: models}, store=store, settings=settings, after=after
         )
-        return await table.actions[action].handler(handler_call)
 
     return call

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from chatops.config import Settings, load_settings
-from chatops.fulfillment import HandlerCall, Principal, Reply, Resources
-from chatops.models import Context
+from chatops.fulfillment import Reply
 from chatops.store.base import Store
 from chatops.store.sqlite import SqliteStore
+from chatops.testing import call_handler
 from handlers.reddit import open_reddit, table
 from handlers.reddit_client import RedditClient
 from tests.fakes.reddit import FakeReddit, post
@@ -77,18 +77,9 @@ def teller(client: RedditClient, settings: Settings, store: Store) -> Tell:
     """Call a reddit action the way the dispatcher does; ``after`` is the previous reply, whose contexts carry over."""
 
     async def call(action: str = "reddit.tell", after: Reply | None = None, **parameters: Any) -> Reply:
-        contexts = tuple(Context(c.name, c.lifespan, dict(c.parameters)) for c in (after.contexts if after else ()))
-        handler_call = HandlerCall(
-            action=action,
-            parameters=parameters,
-            principal=Principal(id="tester", channel="test"),
-            session="s1",
-            resources=Resources({RedditClient: client}),
-            store=store,
-            settings=settings,
-            contexts=contexts,
+        return await call_handler(
+            table, action, parameters=parameters, resources={RedditClient: client}, store=store, settings=settings, after=after
         )
-        return await table.actions[action].handler(handler_call)
 
     return call
 

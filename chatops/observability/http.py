@@ -1,0 +1,100 @@
+"""Observability on the aiohttp app: the request middleware, ``GET /metrics``, and wiring the metrics to the runtime.
+
+The middleware is the outermost one: it sees the final status of every
+request, including the JSON errors the error middleware makes. It gives each
+request an id (the client's ``X-Request-Id`` when it is well-formed, a new one
+otherwise) that the channels read from the header, the logs carry and the
+response echoes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import AsyncIterator
+
+from aiohttp import hdrs, web
+
+from chatops.observability.logging import REQUEST_ID, valid_request_id
+from chatops.observability.metrics import CONTENT_TYPE
+from chatops.observability.service import ServiceMetrics
+from chatops.server_keys import RUNTIME
+from chatops.channels.http_errors import Handler
+
+METRICS = web.AppKey("metrics", ServiceMetrics)
+HEADER = "X-Request-Id"
+CHANNELS = (("/api/", "web"), ("/dialogflow/", "dialogflow"), ("/slack/", "slack"))
+UNMATCHED = "unmatched"
+
+
+def channel_of(path: str) -> str:
+    return next((name for prefix, name in CHANNELS if path.startswith(prefix)), "system")
+
+
+def route_of(request: web.Request) -> str:
+    """The route pattern (bounded), never the raw path (a scanner would make one series per URL)."""
+    info = request.match_info
+    resource = info.route.resource if info.http_exception is None else None
+    return resource.canonical if resource is not None else UNMATCHED
+
+
+def _with_request_id(request: web.Request) -> tuple[web.Request, str]:
+    given = request.headers.get(HEADER)
+    if valid_request_id(given):
+        return request, given  # type: ignore[return-value]
+    request_id = uuid.uuid4().hex
+    headers = request.headers.copy()
+    headers[HEADER] = request_id
+    return request.clone(headers=headers), request_id
+
+
+@web.middleware
+async def observe_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    metrics = request.app[METRICS]
+    request, request_id = _with_request_id(request)
+    token = REQUEST_ID.set(request_id)
+    started = time.perf_counter()
+    status = 500
+    metrics.in_flight.add(1)
+    try:
+        response = await handler(request)
+        status = response.status
+        if not response.prepared:
+            response.headers.setdefault(HEADER, request_id)
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        exc.headers.setdefault(HEADER, request_id)
+        raise
+    except asyncio.CancelledError:
+        status = 499  # the client went away before the answer (nginx's code for it)
+        raise
+    finally:
+        metrics.in_flight.add(-1)
+        metrics.request(
+            channel=channel_of(request.path), route=route_of(request), method=request.method,
+            status=status, seconds=time.perf_counter() - started,
+        )
+        REQUEST_ID.reset(token)
+
+
+async def metrics_endpoint(request: web.Request) -> web.Response:
+    body = await request.app[METRICS].render()
+    return web.Response(body=body.encode(), headers={hdrs.CONTENT_TYPE: CONTENT_TYPE})
+
+
+def setup(app: web.Application, *, jobs_cache_seconds: float) -> None:
+    """Add the metrics, their route and the runtime binding; the middleware goes in first at construction."""
+    metrics = app[METRICS] = ServiceMetrics(jobs_cache_seconds=jobs_cache_seconds)
+
+    async def bind_runtime(app: web.Application) -> AsyncIterator[None]:
+        runtime = app[RUNTIME].runtime  # opened by the cleanup context before this one
+        metrics.bind(runtime.store, runtime.agent.intents)
+        runtime.dispatcher.observer = metrics
+        yield
+        runtime.dispatcher.observer = None
+        metrics.unbind()
+
+    app.cleanup_ctx.append(bind_runtime)
+    app.router.add_get("/metrics", metrics_endpoint)
