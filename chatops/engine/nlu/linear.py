@@ -15,6 +15,7 @@ import numpy as np
 from chatops.engine.nlu.sparse import Rows
 
 DENSE_CELLS = 1 << 22  # 16 MB of float32 per step at most
+DENSE_CLASSES = 16  # with fewer classes, filling the dense block costs what BLAS saves
 
 
 @dataclass(frozen=True)
@@ -38,14 +39,15 @@ class _Batch:
     A step works on the batch as a dense (rows x touched columns) matrix: two
     BLAS products cost less than gathering and segment-summing every non-zero
     times every class (``reduceat`` over thousands of short column segments is
-    slow). A batch too wide to hold densely keeps the sparse path.
+    slow). A batch too wide to hold densely, or a model with few classes,
+    keeps the sparse path.
     """
 
-    def __init__(self, rows: Rows, labels: np.ndarray) -> None:
+    def __init__(self, rows: Rows, labels: np.ndarray, n_classes: int) -> None:
         self.rows = rows
         self.labels = labels
         self.columns, local = np.unique(rows.indices, return_inverse=True)
-        self.dense = len(rows) * len(self.columns) <= DENSE_CELLS
+        self.dense = n_classes >= DENSE_CLASSES and len(rows) * len(self.columns) <= DENSE_CELLS
         if self.dense:
             self.cells = (rows.row_ids(), local)
         else:
@@ -68,7 +70,10 @@ def train_softmax(
     order = rng.permutation(len(rows))
     shuffled, labels = rows.take(order), labels[order]
     size = fit.batch or max(64, len(rows) // 64)
-    batches = [_Batch(shuffled.slice(a, min(a + size, len(rows))), labels[a : a + size]) for a in range(0, len(rows), size)]
+    batches = [
+        _Batch(shuffled.slice(a, min(a + size, len(rows))), labels[a : a + size], n_classes)
+        for a in range(0, len(rows), size)
+    ]
     epochs = fit.epochs or int(np.clip(np.ceil(150 / len(batches)), 3, 100))
     weights = np.zeros((n_features, n_classes), dtype=np.float32)
     history = np.full((n_features, n_classes), 1e-6, dtype=np.float32)

@@ -20,6 +20,7 @@ def _train(monkeypatch: pytest.MonkeyPatch, dense_cells: int) -> tuple[Featurize
     labels = np.array([label for label in TEXTS for _ in TEXTS[label]])
     featurizer, rows = Featurizer.fit_transform(texts)
     monkeypatch.setattr(linear, "DENSE_CELLS", dense_cells)
+    monkeypatch.setattr(linear, "DENSE_CLASSES", 2)
     fit = linear.Fit(epochs=20, batch=4)
     return featurizer, linear.train_softmax(rows, labels, n_features=featurizer.n_features, n_classes=3, fit=fit)
 
