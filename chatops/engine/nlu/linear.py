@@ -14,6 +14,9 @@ import numpy as np
 
 from chatops.engine.nlu.sparse import Rows
 
+DENSE_CELLS = 1 << 22  # 16 MB of float32 per step at most
+DENSE_CLASSES = 16  # with fewer classes, filling the dense block costs what BLAS saves
+
 
 @dataclass(frozen=True)
 class Fit:
@@ -31,18 +34,32 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 
 
 class _Batch:
-    """A fixed batch with its columns grouped once, so each step only gathers and sums."""
+    """A fixed batch with its columns numbered locally once.
 
-    def __init__(self, rows: Rows, labels: np.ndarray) -> None:
+    A step works on the batch as a dense (rows x touched columns) matrix: two
+    BLAS products cost less than gathering and segment-summing every non-zero
+    times every class (``reduceat`` over thousands of short column segments is
+    slow). A batch too wide to hold densely, or a model with few classes,
+    keeps the sparse path.
+    """
+
+    def __init__(self, rows: Rows, labels: np.ndarray, n_classes: int) -> None:
         self.rows = rows
         self.labels = labels
-        order = np.argsort(rows.indices, kind="stable")
-        sorted_cols = rows.indices[order]
-        boundaries = np.flatnonzero(np.diff(sorted_cols)) + 1
-        self.starts = np.concatenate(([0], boundaries))
-        self.columns = sorted_cols[self.starts]
-        self.row_of = rows.row_ids()[order]
-        self.values = rows.data[order][:, None]
+        self.columns, local = np.unique(rows.indices, return_inverse=True)
+        self.dense = n_classes >= DENSE_CLASSES and len(rows) * len(self.columns) <= DENSE_CELLS
+        if self.dense:
+            self.cells = (rows.row_ids(), local)
+        else:
+            order = np.argsort(rows.indices, kind="stable")
+            self.starts = np.concatenate(([0], np.flatnonzero(np.diff(rows.indices[order])) + 1))
+            self.row_of = rows.row_ids()[order]
+            self.values = rows.data[order][:, None]
+
+    def matrix(self) -> np.ndarray:
+        dense = np.zeros((len(self.rows), len(self.columns)), dtype=np.float32)
+        dense[self.cells] = self.rows.data  # a row's columns are distinct, so nothing is overwritten
+        return dense
 
 
 def train_softmax(
@@ -53,7 +70,10 @@ def train_softmax(
     order = rng.permutation(len(rows))
     shuffled, labels = rows.take(order), labels[order]
     size = fit.batch or max(64, len(rows) // 64)
-    batches = [_Batch(shuffled.slice(a, min(a + size, len(rows))), labels[a : a + size]) for a in range(0, len(rows), size)]
+    batches = [
+        _Batch(shuffled.slice(a, min(a + size, len(rows))), labels[a : a + size], n_classes)
+        for a in range(0, len(rows), size)
+    ]
     epochs = fit.epochs or int(np.clip(np.ceil(150 / len(batches)), 3, 100))
     weights = np.zeros((n_features, n_classes), dtype=np.float32)
     history = np.full((n_features, n_classes), 1e-6, dtype=np.float32)
@@ -64,12 +84,19 @@ def train_softmax(
 
 
 def _step(batch: _Batch, weights: np.ndarray, history: np.ndarray, fit: Fit) -> None:
-    probs = softmax(batch.rows.dot(weights))
+    touched = weights[batch.columns]
+    if batch.dense:
+        matrix = batch.matrix()
+        probs = softmax(matrix @ touched)
+    else:
+        probs = softmax(batch.rows.dot(weights))
     probs[np.arange(len(batch.labels)), batch.labels] -= 1.0
     probs /= len(batch.labels)
-    contrib = probs[batch.row_of] * batch.values
-    grad = np.add.reduceat(contrib, batch.starts, axis=0)
-    touched = weights[batch.columns]
+    if batch.dense:
+        grad = matrix.T @ probs
+    else:
+        grad = np.add.reduceat(probs[batch.row_of] * batch.values, batch.starts, axis=0)
     grad += fit.l2 * touched
-    history[batch.columns] += grad * grad
-    weights[batch.columns] = touched - fit.rate * grad / np.sqrt(history[batch.columns])
+    seen = history[batch.columns] + grad * grad
+    history[batch.columns] = seen
+    weights[batch.columns] = touched - fit.rate * grad / np.sqrt(seen)
