@@ -6,8 +6,7 @@ import asyncio
 from pathlib import Path
 
 from chatops.config import load_settings
-from chatops.fulfillment import HandlerCall, HandlerTable, Reply
-from chatops.fulfillment.registry import JobContext
+from chatops.fulfillment import HandlerCall, HandlerTable, Reply, JobContext
 from chatops.store.base import Job
 from chatops.testing import ChatHarness
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-from chatops.fulfillment import HandlerCall, HandlerTable, Reply
-from chatops.fulfillment.registry import JobContext
+from chatops.fulfillment import HandlerCall, HandlerTable, Reply, JobContext
 from chatops.store.base import Job
 
 table = HandlerTable("slowtest")

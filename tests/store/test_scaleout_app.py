@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from chatops.config import Settings, load_settings
-from chatops.fulfillment import HandlerCall, HandlerTable, Reply
-from chatops.fulfillment.registry import JobContext
+from chatops.fulfillment import HandlerCall, HandlerTable, Reply, JobContext
 from chatops.store.base import Job
 from chatops.testing import ChatHarness
 from tests.store.ferretdb import with_database
