@@ -7,18 +7,17 @@ gets the one model ``chatops.testing.trained_nlu`` trains per process.
 from __future__ import annotations
 
 import dataclasses
-import urllib.request
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, AsyncIterator, Iterator, Mapping
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from moto.server import ThreadedMotoServer
 
 from chatops.config import Settings, load_settings
 from chatops.server import create_app
 from chatops.testing import ALLOW_ALL, trained_nlu
+from tests.fakes.moto_ssm import moto_server, reset_moto
 from tests.fakes.reddit import FakeReddit, post
 
 # Loopback port 9 (discard) refuses connections: a handler that reaches for Reddit fails fast.
@@ -67,17 +66,14 @@ async def reddit() -> AsyncIterator[FakeReddit]:
 
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture
 def fresh_moto(moto_url: str) -> str:
     """The moto server emptied (its state is per process)."""
-    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")).close()
+    reset_moto(moto_url)
     return moto_url
 
 

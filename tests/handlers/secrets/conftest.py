@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import urllib.request
 from typing import Any, AsyncIterator, Awaitable, Callable, Iterator, cast
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from chatops.config import AwsSettings, Settings
 from chatops.fulfillment import HandlerCall, Principal, Reply, Resources
 from chatops.store.base import Store
 from handlers.secrets import table
 from handlers.ssm_client import SsmClient
+from tests.fakes.moto_ssm import moto_server, reset_moto
 from tests.fakes.ssm_faults import SsmFaultProxy
 
 Run = Callable[..., Awaitable[Reply]]
@@ -21,17 +20,13 @@ Run = Callable[..., Awaitable[Reply]]
 
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture
 def aws(moto_url: str) -> AwsSettings:
-    # Moto's state is per process: reset it so every test starts empty.
-    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")).close()
+    reset_moto(moto_url)
     return AwsSettings(region="eu-west-1", endpoint_url=moto_url, access_key_id="testing", secret_access_key="testing")
 
 
