@@ -113,7 +113,7 @@ async def test_the_cluster_role_grants_every_call_the_kube_handlers_make(
             assert replies[9].startswith("Migration 1 started"), replies[9]
             await until_job_done(chat, 1)
             assert (await chat.say("status of migration 1")).text.startswith("Migration 1")
-            # The agent has no phrase for a rotation with a restart; DialogFlow (or Slack's buttons) can ask for it.
+            # A pre-matched turn, as DialogFlow sends it: the restart parameter exactly as given, no NLU in between.
             conversation, who = chat.runtime.conversation, chat.principal
             rotate = {"webhook": "policy", "restart": True, "force": True}
             planned = await conversation.handle_matched(
