@@ -8,7 +8,6 @@ takes seconds); every test uses its own session.
 from __future__ import annotations
 
 import urllib.request
-from pathlib import Path
 from typing import AsyncIterator
 
 import pytest
