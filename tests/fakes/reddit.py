@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from tests.fakes.loopback import serve_on_loopback
 
 BLOCKED_PAGE = """<!doctype html><html><head><title>Blocked</title></head>
 <body><h1>whoa there, pardner!</h1><p>Your request has been blocked due to a network policy.</p></body></html>"""
@@ -97,12 +98,8 @@ class FakeReddit:
         app.router.add_get("/r/{name}/top.json", self._anonymous)
         app.router.add_get("/r/{name}/top", self._oauth)
         app.router.add_post("/api/v1/access_token", self._token)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = self._runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}"
+        self._runner, port = await serve_on_loopback(app)
+        self.url = f"http://127.0.0.1:{port}"
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from aiohttp import WSMsgType, web
+from tests.fakes.loopback import serve_on_loopback
 
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-test-token"
@@ -78,11 +79,7 @@ class FakeSlack:
         app.router.add_get("/files-pri/{key}/{name}", self._download)
         app.router.add_get("/files-pri/{key}/download/{name}", self._download)
         app.router.add_get("/socket", self._socket)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve_on_loopback(app, access_log=None)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import aiohttp
 from aiohttp import web
+from tests.fakes.loopback import forward, serve_on_loopback
 
-HOP_HEADERS = {"host", "content-length", "transfer-encoding", "connection"}
 
 
 @dataclass
@@ -42,21 +42,17 @@ class RateLimitProxy:
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                      headers={"Retry-After": f"{retry_after:g}"})
         assert self._session is not None
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_HEADERS}
         url = f"{self.upstream}{method}" + (f"?{request.query_string}" if request.query_string else "")
-        async with self._session.request(request.method, url, headers=headers, data=await request.read()) as answer:
-            body = await answer.read()
-            self.received.append((method, time.monotonic(), answer.status))
-            return web.Response(status=answer.status, body=body, content_type=answer.content_type)
+        answer = await forward(self._session, request, url, await request.read())
+        self.received.append((method, time.monotonic(), answer.status))
+        return answer
 
     async def __aenter__(self) -> RateLimitProxy:
         self._session = aiohttp.ClientSession()
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}/api/"
+        self._runner, port = await serve_on_loopback(app, access_log=None)
+        self.base_url = f"http://127.0.0.1:{port}/api/"
         return self
 
     async def __aexit__(self, *exc: object) -> None:

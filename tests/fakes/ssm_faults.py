@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import aiohttp
 from aiohttp import web
+from tests.fakes.loopback import forward, serve_on_loopback
 
-HOP_HEADERS = {"host", "content-length", "transfer-encoding", "connection"}
 
 
 @dataclass
@@ -51,20 +51,13 @@ class SsmFaultProxy:
                 payload = json.dumps({"__type": fault.code, "message": "injected by the test"}) if fault.code else ""
                 return web.Response(status=fault.status, text=payload, content_type="application/x-amz-json-1.1")
         assert self._session is not None
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_HEADERS}
-        async with self._session.request(request.method, self.upstream + request.path_qs, headers=headers, data=body) as upstream:
-            content = await upstream.read()
-            return web.Response(status=upstream.status, body=content, content_type=upstream.content_type)
+        return await forward(self._session, request, self.upstream + request.path_qs, body)
 
     async def start(self) -> SsmFaultProxy:
         self._session = aiohttp.ClientSession()
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
+        self._runner, port = await serve_on_loopback(app, access_log=None)
         self.url = f"http://127.0.0.1:{port}"
         return self
 

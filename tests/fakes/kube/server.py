@@ -14,6 +14,7 @@ from aiohttp import web
 from tests.fakes.kube.kinds import Kind
 from tests.fakes.kube.objects import Event, Expired, ObjectStore
 from tests.fakes.kube.verbs import ApiError, Verbs
+from tests.fakes.loopback import serve_on_loopback
 
 ADMIN = "kubernetes-admin"
 # The identity of deploy/rbac.yaml's ServiceAccount (chatops/chatops), as a real server names it.
@@ -91,12 +92,8 @@ class FakeKubeApi:
     async def start(self) -> str:
         app = web.Application(client_max_size=16 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = self._runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}"
+        self._runner, port = await serve_on_loopback(app, shutdown_timeout=1.0)
+        self.url = f"http://127.0.0.1:{port}"
         return self.url
 
     async def stop(self) -> None:
