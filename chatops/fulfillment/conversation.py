@@ -7,6 +7,7 @@ import logging
 import time
 import uuid
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import AsyncIterator, Awaitable, Callable
 
 from chatops.engine.dialogue import Engine, EngineTurn
@@ -57,7 +58,7 @@ class Conversation:
         self.shared_lock = shared_lock
         self.clock = clock
         self.sinks: list[Sink] = []
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._locks: dict[str, _SessionLock] = {}
 
     async def handle(self, query: Query) -> QueryResult:
         async with self._session_lock(query.session):
@@ -128,23 +129,34 @@ class Conversation:
 
     @asynccontextmanager
     async def _session_lock(self, session: str) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(session, asyncio.Lock())
-        async with lock:
-            if not self.shared_lock:
-                yield
-                return
-            key = f"session:{session}"
-            deadline = time.monotonic() + self.lock_wait_seconds
-            while not await self.store.acquire_lock(key, self.instance, self.lock_lease_seconds):
-                if time.monotonic() > deadline:
-                    raise StoreUnavailable("Another replica is still busy with this conversation; try again in a moment.")
-                await asyncio.sleep(0.05)
-            try:
-                yield
-            finally:
-                await self.store.release_lock(key, self.instance)
-        if not lock.locked() and self._locks.get(session) is lock:
-            del self._locks[session]
+        entry = self._locks.setdefault(session, _SessionLock())
+        entry.users += 1
+        try:
+            async with entry.lock:
+                if self.shared_lock:
+                    async with self._store_lease(session):
+                        yield
+                else:
+                    yield
+        finally:
+            # Dropped only when nobody holds or awaits it, so a waiter never ends up on a lock of its own.
+            entry.users -= 1
+            if entry.users == 0:
+                del self._locks[session]
+
+    @asynccontextmanager
+    async def _store_lease(self, session: str) -> AsyncIterator[None]:
+        """The session's lease in the store, which replicas sharing it respect."""
+        key = f"session:{session}"
+        deadline = time.monotonic() + self.lock_wait_seconds
+        while not await self.store.acquire_lock(key, self.instance, self.lock_lease_seconds):
+            if time.monotonic() > deadline:
+                raise StoreUnavailable("Another replica is still busy with this conversation; try again in a moment.")
+            await asyncio.sleep(0.05)
+        try:
+            yield
+        finally:
+            await self.store.release_lock(key, self.instance)
 
     async def _load(self, session: str) -> SessionState:
         record = await self.store.load_session(session)
@@ -157,6 +169,12 @@ class Conversation:
         await self.store.save_session(
             SessionRecord(id=state.id, contexts=data["contexts"], pending=data["pending"], memory=state.memory, updated_at=state.updated_at)
         )
+
+
+@dataclass
+class _SessionLock:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
 
 
 def _rank(visibility: Visibility) -> int:
