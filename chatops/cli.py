@@ -80,7 +80,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from chatops.engine.nlu.commands import run_eval
 
-    return run_eval(args.data, json_output=args.json, predictions=args.predictions, threshold=args.threshold, out=sys.stdout)
+    threshold = args.threshold if args.threshold is not None else _settings(args).engine.confidence_threshold
+    return run_eval(args.data, json_output=args.json, predictions=args.predictions, threshold=threshold, out=sys.stdout)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -121,11 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate an agent and print its counts")
     check.add_argument("--agent")
     check.set_defaults(run=cmd_check)
+
     evaluate = commands.add_parser("eval", help="train on a data set's train half and score its test half")
     evaluate.add_argument("data", help="evaluation set (JSON: train and test examples)")
     evaluate.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     evaluate.add_argument("--predictions", help="write one JSON line per test example here")
-    evaluate.add_argument("--threshold", type=float, default=0.3, help="below this confidence, answer the fallback")
+    evaluate.add_argument("--threshold", type=float, help="below this confidence, answer the fallback (default: CHATOPS_THRESHOLD)")
     evaluate.set_defaults(run=cmd_eval)
 
     train = commands.add_parser("train", help="train the NLU on an agent and write a model file")

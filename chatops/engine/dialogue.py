@@ -118,25 +118,30 @@ class Engine:
         if not intent.parameters:
             return {}
         matches = self.nlu.extract(text, intent=intent.name)
-        used: set[int] = set()
+        taken: list[tuple[int, int]] = []
         values: dict[str, Any] = {}
         for parameter in intent.parameters:
-            chosen = self._choose(parameter, matches, used)
+            chosen = self._choose(parameter, matches, taken)
             if chosen:
                 values[parameter.name] = [m.value for m in chosen] if parameter.is_list else chosen[0].value
         return values
 
     @staticmethod
-    def _choose(parameter: Parameter, matches: list[EntityMatch], used: set[int]) -> list[EntityMatch]:
+    def _choose(parameter: Parameter, matches: list[EntityMatch], taken: list[tuple[int, int]]) -> list[EntityMatch]:
+        """The matches for one parameter: those the tagger assigned to it, else those of its type.
+
+        A stretch of text fills one parameter only, so matches overlapping ``taken`` spans are skipped.
+        """
+
         def free(m: EntityMatch) -> bool:
-            return id(m) not in used and not any(m.start < u_end and u_start < m.end for u_start, u_end in _spans(used, matches))
+            return not any(m.start < end and start < m.end for start, end in taken)
 
         by_slot = [m for m in matches if m.slot == parameter.name and free(m)]
         by_type = [m for m in matches if m.slot is None and m.entity == parameter.entity and free(m)]
         chosen = by_slot or by_type
         if not parameter.is_list:
             chosen = chosen[:1]
-        used.update(id(m) for m in chosen)
+        taken.extend((m.start, m.end) for m in chosen)
         return chosen
 
     def _defaults(self, state: SessionState, intent: Intent, values: dict[str, Any]) -> None:
@@ -236,8 +241,3 @@ def _show(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(_show(v) for v in value)
     return str(value)
-
-
-def _spans(used: set[int], matches: list[EntityMatch]) -> list[tuple[int, int]]:
-    return [(m.start, m.end) for m in matches if id(m) in used]
-
