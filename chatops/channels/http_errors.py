@@ -8,7 +8,8 @@ from typing import Any, Awaitable, Callable
 
 from aiohttp import hdrs, web
 
-from chatops.errors import AccessError, ChatOpsError, InputError, NotFoundError
+from chatops.errors import AccessError, ChatOpsError, InputError, NotFoundError, StoreUnavailable
+from chatops.fulfillment import texts
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ async def read_json(request: web.Request) -> Any:
 
 
 STATUS_MESSAGES = {
+    401: ("unauthorized", "A valid API token is required (Authorization: Bearer ...)."),
     404: ("not_found", "There is nothing at this address."),
     405: ("method_not_allowed", "This address does not accept that method."),
     413: ("too_large", "The request body is too large."),
@@ -55,6 +57,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return json_error(400, "bad_request", exc.user_message)
     except AccessError as exc:
         return json_error(403, "forbidden", exc.user_message)
+    except StoreUnavailable:
+        return json_error(503, "store_unavailable", texts.STORE_DOWN)
     except ChatOpsError as exc:
         log.warning("request failed: %s", exc.detail)
         return json_error(502, "backend_error", exc.user_message)

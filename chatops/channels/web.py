@@ -12,7 +12,6 @@ from chatops.channels.http_errors import json_error, read_json
 from chatops.channels.web_render import render_result
 from chatops.config import Settings
 from chatops.errors import InputError, StoreUnavailable
-from chatops.fulfillment import texts
 from chatops.fulfillment.prematched import MatchedQuery
 from chatops.models import Principal, Query
 from chatops.server_keys import RUNTIME, SETTINGS
@@ -59,19 +58,21 @@ def token_allowed(token: str | None, allowed: tuple[str, ...]) -> bool:
     return not allowed or (token is not None and any(hmac.compare_digest(token, t) for t in allowed))
 
 
+def api_token(request: web.Request) -> str | None:
+    """The caller's bearer token; with API tokens configured, a missing or unknown one is a 401."""
+    token = bearer_token(request)
+    if not token_allowed(token, request.app[SETTINGS].server.api_tokens):
+        raise web.HTTPUnauthorized()
+    return token
+
+
 async def query(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
-    token = bearer_token(request)
-    if not token_allowed(token, settings.server.api_tokens):
-        return json_error(401, "unauthorized", "A valid API token is required (Authorization: Bearer ...).")
+    token = api_token(request)
     request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
     body = await read_json(request)
     q = to_query(body, settings, token, request_id)
-    runtime = request.app[RUNTIME].runtime
-    try:
-        result = await runtime.conversation.handle(q)
-    except StoreUnavailable:
-        return json_error(503, "store_unavailable", texts.STORE_DOWN)
+    result = await request.app[RUNTIME].runtime.conversation.handle(q)
     return web.json_response(render_result(result, body["session"]), headers={"X-Request-Id": request_id})
 
 
@@ -92,10 +93,7 @@ async def readyz(request: web.Request) -> web.Response:
 
 async def upload_dataset(request: web.Request) -> web.Response:
     """``POST /api/v1/datasets`` with ``{name, csv, x, y, user?}``: store a CSV for price prediction."""
-    settings = request.app[SETTINGS]
-    token = bearer_token(request)
-    if not token_allowed(token, settings.server.api_tokens):
-        return json_error(401, "unauthorized", "A valid API token is required (Authorization: Bearer ...).")
+    token = api_token(request)
     body = await read_json(request)
     if not isinstance(body, dict) or not all(isinstance(body.get(k), str) and body[k].strip() for k in ("name", "csv", "x", "y")):
         raise InputError("The body must be a JSON object with the strings 'name', 'csv', 'x' and 'y'.")
@@ -107,10 +105,7 @@ async def upload_dataset(request: web.Request) -> web.Response:
         parameters={k: body[k] for k in ("name", "csv", "x", "y")},
         principal=Principal(id=user, channel="web", token=token),
     )
-    try:
-        result = await request.app[RUNTIME].runtime.conversation.handle_matched(matched)
-    except StoreUnavailable:
-        return json_error(503, "store_unavailable", texts.STORE_DOWN)
+    result = await request.app[RUNTIME].runtime.conversation.handle_matched(matched)
     if "rows" not in result.reply.data:
         return json_error(400, "bad_dataset", result.reply.text)
     return web.json_response({**result.reply.data, "message": result.reply.text}, status=201)
