@@ -33,6 +33,10 @@ class ServerSettings:
     max_body_bytes: int = setting(1_048_576, "CHATOPS_MAX_BODY_BYTES", "Largest accepted request body; larger gets 413.")
     max_utterance_chars: int = setting(2000, "CHATOPS_MAX_UTTERANCE", "Longest accepted utterance; longer gets 400.")
     api_tokens: tuple[str, ...] = setting((), "CHATOPS_API_TOKENS", "Comma-separated bearer tokens for the REST API (empty: open).")
+    widget_tokens: tuple[str, ...] = setting(
+        (), "CHATOPS_WIDGET_TOKENS",
+        "API tokens embedded in web pages for the widget; start-up warns when the policy lets one change anything.",
+    )
     log_level: str = setting("INFO", "CHATOPS_LOG_LEVEL", "Log level.")
     shutdown_seconds: float = setting(
         25.0, "CHATOPS_SHUTDOWN_TIMEOUT", "On SIGTERM, how long in-flight requests may take to finish before they are cut."
@@ -85,6 +89,11 @@ class DialogflowSettings:
     header_name: str = setting("", "CHATOPS_DIALOGFLOW_HEADER", "Shared header name for the fulfillment webhook.")
     header_value: str = setting("", "CHATOPS_DIALOGFLOW_HEADER_VALUE", "Shared header value for the fulfillment webhook.")
     deadline_seconds: float = setting(4.0, "CHATOPS_DIALOGFLOW_DEADLINE", "Answer 'I'm on it' after this long and go on as a job.")
+
+    @property
+    def authenticated(self) -> bool:
+        """Whether the webhook has a credential, so that its caller can only be DialogFlow."""
+        return bool(self.basic_user or self.basic_password or (self.header_name and self.header_value))
 
 
 @dataclass(frozen=True)
@@ -147,6 +156,7 @@ class PricesSettings:
 class ObservabilitySettings:
     log_format: str = setting("json", "CHATOPS_LOG_FORMAT", "Log lines as json (one object per line) or text.")
     jobs_cache_seconds: float = setting(10.0, "CHATOPS_METRICS_JOBS_CACHE", "How long /metrics reuses the job counts it read from the store.")
+    metrics_token: str = setting("", "CHATOPS_METRICS_TOKEN", "Bearer token /metrics requires; empty: open (warned about off loopback).")
 
 
 @dataclass(frozen=True)

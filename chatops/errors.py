@@ -49,6 +49,10 @@ class StoreUnavailable(RetryableError):
     """The state store cannot be reached."""
 
 
+class AuditUnavailable(RetryableError):
+    """An audit record could not be written, so the action it would record does not run."""
+
+
 class AgentError(ChatOpsError):
     """The agent definition (intents/entities) is invalid; names the file and the field."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -17,7 +18,12 @@ class Visibility(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is asking. Channels fill what they know; the access policy reads it."""
+    """Who is asking. Channels fill what they know; the access policy reads it.
+
+    ``verified`` is False where the caller names itself (a web ``user``, an
+    unauthenticated DialogFlow webhook): such an id is shown and audited, but a
+    policy binding of ``<channel>:<id>`` never matches it.
+    """
 
     id: str
     channel: str = "api"
@@ -25,6 +31,15 @@ class Principal:
     channel_id: str | None = None
     token: str | None = None
     roles: tuple[str, ...] = ()
+    verified: bool = True
+
+    @property
+    def identity(self) -> str:
+        """Who this is as far as the request proves it: ``channel:id``, plus the fingerprint of the token it presented."""
+        base = f"{self.channel}:{self.id}"
+        if not self.token:
+            return base
+        return f"{base}#token-sha256:{hashlib.sha256(self.token.encode()).hexdigest()[:16]}"
 
     @classmethod
     def anonymous(cls, channel: str = "api") -> Principal:

@@ -24,6 +24,7 @@ from chatops.fulfillment.dispatcher import Dispatcher
 from chatops.fulfillment.jobs import JobRunner
 from chatops.fulfillment.registry import HandlerTable, Registry, Resources
 from chatops.fulfillment.tasks import TaskGroup
+from chatops.security import exposure
 from chatops.security.masking import install_log_redaction
 from chatops.security.policy import load_policy
 from chatops.store import Store, create_store
@@ -105,4 +106,8 @@ class Runtime:
 def _policy(settings: Settings, registry: Registry) -> AccessPolicy:
     policy = load_policy(settings.security)
     policy.check_permissions(action.access for action in registry.actions.values() if action.access)
+    exposure.check_bindings(policy, settings)
+    changing = (action.access for action in registry.actions.values() if action.confirm and action.access)
+    for warning in exposure.warnings(settings, policy, changing):
+        log.warning("unsafe configuration: %s", warning)
     return policy

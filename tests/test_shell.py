@@ -65,12 +65,14 @@ def test_a_conversation_with_follow_ups_prompts_and_cancel(tmp_path: Path) -> No
         store = SqliteStore(str(tmp_path / "shell.db"))
         await store.open()
         try:
-            return [(r.action, r.parameters) for r in await store.query_audit(action="pods.list")]
+            return [(r.outcome, r.parameters) for r in await store.query_audit(action="pods.list")]
         finally:
             await store.close()
 
     records = asyncio.run(audited())
-    assert len(records) == 1 and records[0][1]["namespace"] == "kube-system"
+    # The attempt is on record before the handler runs, its outcome (no cluster configured here) after.
+    assert [outcome for outcome, _ in reversed(records)] == ["started", "error: InputError"]
+    assert all(parameters["namespace"] == "kube-system" for _, parameters in records)
 
 
 def test_a_principal_without_a_role_is_refused(tmp_path: Path) -> None:

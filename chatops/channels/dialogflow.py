@@ -52,10 +52,10 @@ def _basic_ok(header: str, config: DialogflowSettings) -> bool:
 
 def authorized(request: web.Request, config: DialogflowSettings) -> bool:
     """Basic auth or the shared header, whichever is configured (either passes); open when neither is."""
+    if not config.authenticated:
+        return True
     basic = bool(config.basic_user or config.basic_password)
     header = bool(config.header_name and config.header_value)
-    if not basic and not header:
-        return True
     if basic and _basic_ok(request.headers.get("Authorization", ""), config):
         return True
     return header and _same(request.headers.get(config.header_name, ""), config.header_value)
@@ -97,7 +97,7 @@ async def webhook(request: web.Request) -> web.Response:
         return json_error(400, "bad_request", "Expected a DialogFlow WebhookRequest with 'queryResult' (v2) or 'result' (v1).")
     v2 = dialogflow_v1.request_to_v2(body) if legacy else body
     request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
-    matched = to_query(v2, request_id=request_id)
+    matched = to_query(v2, verified=settings.dialogflow.authenticated, request_id=request_id)
     result = await fulfil(request.app[RUNTIME].runtime, matched, deadline=settings.dialogflow.deadline_seconds)
     response = render_response(
         result.reply, session=as_text(v2.get("session")), active=matched.contexts or (),

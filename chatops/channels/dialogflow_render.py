@@ -6,6 +6,7 @@ from typing import Any
 
 from chatops.channels import texts
 from chatops.models import Card, Confirmation, Context, Image, OutputContext, Part, QuickReplies, Reply, Visibility
+from chatops.security.masking import without_secrets
 
 SOURCE = "chatops"
 
@@ -36,10 +37,10 @@ def output_contexts(session: str, active: tuple[Context, ...], changed: tuple[Ou
     merged: dict[str, dict[str, Any]] = {}
     for ctx in active:
         if ctx.lifespan > 0:
-            merged[ctx.name] = {"lifespanCount": ctx.lifespan, "parameters": dict(ctx.parameters)}
+            merged[ctx.name] = {"lifespanCount": ctx.lifespan, "parameters": without_secrets(ctx.parameters)}
     for out in changed:
         key = out.name.lower()
-        parameters = {**merged.get(key, {}).get("parameters", {}), **out.parameters} if out.lifespan > 0 else {}
+        parameters = {**merged.get(key, {}).get("parameters", {}), **without_secrets(out.parameters)} if out.lifespan > 0 else {}
         merged[key] = {"lifespanCount": max(out.lifespan, 0), "parameters": parameters}
     return [{"name": context_name(session, name), **value} for name, value in merged.items()]
 

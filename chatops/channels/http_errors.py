@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any, Awaitable, Callable
 
 from aiohttp import hdrs, web
 
+from chatops.channels.untrusted import parse_json
 from chatops.errors import AccessError, ChatOpsError, InputError, NotFoundError, StoreUnavailable
 from chatops.fulfillment import texts
 
@@ -20,15 +20,22 @@ def json_error(status: int, code: str, message: str) -> web.Response:
     return web.json_response({"error": code, "message": message}, status=status)
 
 
+def is_json_type(content_type: str) -> bool:
+    return content_type == "application/json" or (content_type.startswith("application/") and content_type.endswith("+json"))
+
+
 async def read_json(request: web.Request) -> Any:
-    """The body as JSON; a body too large or not JSON becomes a readable error."""
+    """The body as JSON; a body too large, not declared as JSON, or not JSON becomes a readable error.
+
+    The declared type matters: a cross-site form or ``text/plain`` POST reaches a server without a
+    CORS preflight, an ``application/json`` one cannot.
+    """
+    if not is_json_type(request.content_type):
+        raise web.HTTPUnsupportedMediaType()
     raw = await request.read()
     if not raw.strip():
         raise InputError("The request body is empty; send a JSON object.")
-    try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"The request body is not valid JSON: {exc}.") from exc
+    return parse_json(raw)
 
 
 STATUS_MESSAGES = {
@@ -36,6 +43,7 @@ STATUS_MESSAGES = {
     404: ("not_found", "There is nothing at this address."),
     405: ("method_not_allowed", "This address does not accept that method."),
     413: ("too_large", "The request body is too large."),
+    415: ("unsupported_media_type", "Send the body as JSON, with Content-Type: application/json."),
 }
 
 

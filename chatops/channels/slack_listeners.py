@@ -8,6 +8,8 @@ returns at once (bolt acknowledges Slack) after handing the work to ``SlackTurns
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 from typing import Any, Awaitable, Callable
@@ -64,15 +66,21 @@ def build_bolt_app(turns: SlackTurns, client: AsyncWebClient, *, signing_secret:
 
     async def dedupe(body: dict[str, Any], resp: BoltResponse, next: Callable[[], Awaitable[None]]) -> BoltResponse:
         # After bolt's signature check, so a forged request cannot poison the record of seen events.
+        if body.get("type") == "url_verification":  # answered with its challenge every time it comes
+            await next()
+            return resp
+        # A body without an event id (a slash command, a click) is known by its digest: Slack's retry
+        # sends the same bytes, while a second click or command differs in its trigger id.
         event_id = body.get("event_id")
-        if isinstance(event_id, str) and event_id:
-            try:
-                first = await turns.slot.runtime.store.remember_event(f"slack:{event_id}", EVENT_TTL_SECONDS)
-            except StoreUnavailable:
-                first = True  # the turn itself will tell the user the store is down
-            if not first:
-                log.info("slack event %s was already handled; retry ignored", event_id)
-                return BoltResponse(status=200, body="")
+        if not isinstance(event_id, str) or not event_id:
+            event_id = "sha256-" + hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        try:
+            first = await turns.slot.runtime.store.remember_event(f"slack:{event_id}", EVENT_TTL_SECONDS)
+        except StoreUnavailable:
+            first = True  # the turn itself will tell the user the store is down
+        if not first:
+            log.info("slack event %s was already handled; retry ignored", event_id)
+            return BoltResponse(status=200, body="")
         await next()
         return resp
 

@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from chatops.channels.http_errors import json_error, read_json
+from chatops.channels.untrusted import check_identity
 from chatops.channels.web_render import render_result
 from chatops.config import Settings
 from chatops.errors import InputError, StoreUnavailable
@@ -40,13 +41,19 @@ def to_query(body: Any, settings: Settings, token: str | None, request_id: str) 
     parameters = {} if parameters is None else parameters
     if not isinstance(parameters, dict):
         raise InputError("'parameters' must be an object.")
-    user = body.get("user")
-    if user is not None and (not isinstance(user, str) or not user.strip()):
-        raise InputError("'user' must be a non-empty string.")
-    principal = Principal(id=user or "anonymous", channel="web", token=token)
+    principal = web_principal(body.get("user"), token)
     return Query(
         session=f"web:{session}", text=text, event=event, event_parameters=parameters, principal=principal, request_id=request_id
     )
+
+
+def web_principal(user: Any, token: str | None) -> Principal:
+    """The caller's own name for itself: shown and audited, never trusted (only its token is)."""
+    if user is None:
+        return Principal(id="anonymous", channel="web", token=token, verified=False)
+    if not isinstance(user, str):
+        raise InputError("'user' must be a string.")
+    return Principal(id=check_identity(user, "user"), channel="web", token=token, verified=False)
 
 
 def bearer_token(request: web.Request) -> str | None:
@@ -97,13 +104,14 @@ async def upload_dataset(request: web.Request) -> web.Response:
     body = await read_json(request)
     if not isinstance(body, dict) or not all(isinstance(body.get(k), str) and body[k].strip() for k in ("name", "csv", "x", "y")):
         raise InputError("The body must be a JSON object with the strings 'name', 'csv', 'x' and 'y'.")
-    user = body.get("user") if isinstance(body.get("user"), str) else "anonymous"
+    principal = web_principal(body.get("user"), token)
     matched = MatchedQuery(
-        session=f"web:datasets:{user}",
+        session=f"web:datasets:{principal.id}",
         intent="prices.upload_dataset",
         action="prices.upload_dataset",
         parameters={k: body[k] for k in ("name", "csv", "x", "y")},
-        principal=Principal(id=user, channel="web", token=token),
+        principal=principal,
+        request_id=request.headers.get("X-Request-Id"),
     )
     result = await request.app[RUNTIME].runtime.conversation.handle_matched(matched)
     if "rows" not in result.reply.data:

@@ -55,7 +55,7 @@ def render_result(result: QueryResult, session: str) -> dict[str, Any]:
         "allRequiredParamsPresent": result.all_required_params_present,
         "intentDetectionConfidence": result.confidence,
         "outputContexts": [
-            {"name": c.name, "lifespanCount": c.lifespan, "parameters": dict(c.parameters)} for c in result.contexts
+            {"name": c.name, "lifespanCount": c.lifespan, "parameters": mask_parameters(c.parameters)} for c in result.contexts
         ],
         # A secret travels only in the reply, which the widget masks; never in the plain text field.
         "fulfillmentText": "" if result.reply.visibility is Visibility.SECRET else result.fulfillment_text,

@@ -1,4 +1,9 @@
-"""Audit records: every dispatched action leaves one, with secret parameters masked."""
+"""Audit records: every dispatched action leaves one, with secret parameters masked.
+
+The log is fail-closed: ``record`` raises ``AuditUnavailable`` when a record
+cannot be written, and the dispatcher writes the record of an attempt before
+the handler acts, so nothing runs that the log does not show.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,18 @@ import logging
 import time
 from typing import Any, Mapping
 
-from chatops.errors import ChatOpsError
+from chatops.errors import AuditUnavailable
 from chatops.models import Principal
 from chatops.security.masking import mask_parameters, redact
 from chatops.store.base import AuditRecord, Store
 
 log = logging.getLogger(__name__)
 
+NOT_RECORDED = "Nothing was done: the audit log cannot be written right now. Please try again shortly."
+
+
 class AuditLog:
-    """Writes audit records; a store failure is logged, never turned into a user-facing failure."""
+    """Writes audit records; a record that cannot be written raises ``AuditUnavailable``."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -34,20 +42,32 @@ class AuditLog:
         now = time.time()
         record = AuditRecord(
             time=now,
-            principal=f"{principal.channel}:{principal.id}",
-            channel=principal.channel,
-            action=action,
-            parameters=_shorten(mask_parameters(parameters)),
+            principal=_clean(principal.identity),
+            channel=_clean(principal.channel),
+            action=_clean(action),
+            parameters=_clean(_shorten(mask_parameters(parameters))),
             decision=decision,
-            outcome=redact(outcome),
+            outcome=_clean(redact(outcome)),
             duration_ms=round((now - started) * 1000, 3) if started else 0.0,
-            session=session,
-            request_id=request_id,
+            session=_clean(session),
+            request_id=_clean(request_id or ""),
         )
         try:
             await self.store.append_audit(record)
-        except ChatOpsError as exc:
-            log.error("audit record for %s could not be written: %s", action, exc.detail)
+        except Exception as exc:  # whatever the store says, the action must not go unrecorded
+            log.error("audit record for %s could not be written: %s", record.action, getattr(exc, "detail", repr(exc)))
+            raise AuditUnavailable(NOT_RECORDED, detail=repr(exc)) from exc
+
+
+def _clean(value: Any) -> Any:
+    """Text every store can write: a lone surrogate that slipped past a channel is kept as its escape."""
+    if isinstance(value, str):
+        return value if value.isascii() else value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
 
 
 # An uploaded CSV is a parameter too: the audit keeps what was done, not the whole upload.

@@ -162,12 +162,20 @@ class Conversation:
         record = await self.store.load_session(session)
         if record is None:
             return SessionState(id=session)
-        return SessionState.from_record(session, record.contexts, record.pending, record.memory, record.updated_at)
+        opened = self.dispatcher.sealer.unseal_readable
+        contexts = [{**c, "parameters": opened(c.get("parameters") or {})} for c in record.contexts]
+        pending = None if record.pending is None else {**record.pending, "parameters": opened(record.pending["parameters"])}
+        return SessionState.from_record(session, contexts, pending, record.memory, record.updated_at)
 
     async def _save(self, state: SessionState) -> None:
+        # Contexts and a half-filled intent carry parameters too (DialogFlow sends them back in
+        # outputContexts): a secret-named one is stored sealed, as a pending confirmation's is.
+        seal = self.dispatcher.sealer.seal
         data = state.to_record()
+        contexts = [{**c, "parameters": seal(c["parameters"])} for c in data["contexts"]]
+        pending = None if data["pending"] is None else {**data["pending"], "parameters": seal(data["pending"]["parameters"])}
         await self.store.save_session(
-            SessionRecord(id=state.id, contexts=data["contexts"], pending=data["pending"], memory=state.memory, updated_at=state.updated_at)
+            SessionRecord(id=state.id, contexts=contexts, pending=pending, memory=state.memory, updated_at=state.updated_at)
         )
 
 

@@ -11,12 +11,13 @@ from typing import Any, Protocol
 from chatops.config import Settings
 from chatops.engine.dialogue import EngineTurn
 from chatops.engine.session import SessionState
-from chatops.errors import ChatOpsError
+from chatops.errors import AuditUnavailable, ChatOpsError
 from chatops.fulfillment import texts
 from chatops.fulfillment.access import AccessPolicy
-from chatops.fulfillment.audit import AuditLog
+from chatops.fulfillment.audit import NOT_RECORDED, AuditLog
 from chatops.fulfillment.registry import Action, HandlerCall, JobControl, PlanOnly, Registry, Resources
-from chatops.models import Confirmation, OutputContext, Principal, Query, Reply
+from chatops.models import Confirmation, OutputContext, Query, Reply
+from chatops.security.masking import mask_parameters
 from chatops.security.sealing import Sealer
 from chatops.store.base import Store
 
@@ -98,6 +99,7 @@ class Dispatcher:
             query_text=query.text or "",
             language=query.language,
             jobs=self.jobs,
+            request_id=query.request_id or "",
         )
 
     async def _check_access(self, action: Action, call: HandlerCall) -> Reply | None:
@@ -110,10 +112,7 @@ class Dispatcher:
         decision = self.policy.check(call.principal, action.access, resource)
         if decision.allowed:
             return None
-        await self.audit.record(
-            principal=call.principal, action=action.name, parameters=call.parameters,
-            decision="denied", outcome=decision.reason or "denied", session=call.session,
-        )
+        await self._recorded(action, call, "denied", decision.reason or "denied")  # denied whether or not it is recorded
         on = f" on {resource}" if resource not in ("", "*") else ""
         reason = f" ({decision.reason})" if decision.reason else ""
         return Reply(text=texts.DENIED.format(permission=action.access, on=on, reason=reason))
@@ -123,22 +122,23 @@ class Dispatcher:
             try:
                 plan = await action.plan(call)
             except ChatOpsError as exc:
-                await self._audit_outcome(action, call, "allowed", f"plan failed: {exc.detail}", None)
-                return Reply(text=exc.user_message)
+                recorded = await self._recorded(action, call, "allowed", f"plan failed: {exc.detail}")
+                return Reply(text=exc.user_message) if recorded else Reply(text=NOT_RECORDED)
             if isinstance(plan, PlanOnly):  # a dry run: the plan is the answer, nothing is left to confirm
-                await self._audit_outcome(action, call, "dry-run", "plan shown", None)
-                return plan
+                return plan if await self._recorded(action, call, "dry-run", "plan shown") else Reply(text=NOT_RECORDED)
         else:
-            plan = Reply(text=texts.generic_plan(action.name, dict(call.parameters)))
+            plan = Reply(text=texts.generic_plan(action.name, mask_parameters(call.parameters)))
+        if not await self._recorded(action, call, "pending-confirmation", "asked"):
+            return Reply(text=NOT_RECORDED)
         token = secrets.token_urlsafe(8)
         state.memory[CONFIRMATION_KEY] = {
             "token": token,
             "action": action.name,
             "parameters": self.sealer.seal(call.parameters),
-            "requester": _requester(call.principal),
+            # The identity the request proves (its token's fingerprint included), not only the name it gives.
+            "requester": call.principal.identity,
             "expires": time.time() + self.settings.security.confirm_ttl_seconds,
         }
-        await self._audit_outcome(action, call, "pending-confirmation", "asked", None)
         question = f"{plan.text}\n{texts.CONFIRM_QUESTION}"
         return replace(
             plan,
@@ -148,6 +148,10 @@ class Dispatcher:
         )
 
     async def _run(self, action: Action, call: HandlerCall, *, decision: str, fallback_text: str = "") -> Reply:
+        guarded = action.access is not None or action.confirm
+        # A guarded action's attempt is on record before it acts; an open one (a joke) is recorded after.
+        if guarded and not await self._recorded(action, call, decision, "started"):
+            return Reply(text=NOT_RECORDED)
         started, clock = time.time(), time.perf_counter()
         try:
             reply = await action.handler(call)
@@ -160,16 +164,24 @@ class Dispatcher:
             reply, outcome = Reply(text=texts.HANDLER_FAILED.format(action=action.name)), "error: crash"
         if self.observer is not None:
             self.observer.action(action.name, time.perf_counter() - clock, outcome)
-        await self._audit_outcome(action, call, decision, outcome, started)
+        # Too late to refuse: the attempt is on record (guarded actions) and the failure is logged.
+        await self._recorded(action, call, decision, outcome, started)
         if not reply.text and fallback_text:
             reply = replace(reply, text=fallback_text)
         return reply
 
-    async def _audit_outcome(self, action: Action, call: HandlerCall, decision: str, outcome: str, started: float | None) -> None:
-        await self.audit.record(
-            principal=call.principal, action=action.name, parameters=call.parameters,
-            decision=decision, outcome=outcome, session=call.session, started=started,
-        )
+    async def _recorded(
+        self, action: Action, call: HandlerCall, decision: str, outcome: str, started: float | None = None
+    ) -> bool:
+        """Write the call's audit record; False when it could not be written (the failure is logged)."""
+        try:
+            await self.audit.record(
+                principal=call.principal, action=action.name, parameters=call.parameters,
+                decision=decision, outcome=outcome, session=call.session, started=started, request_id=call.request_id,
+            )
+        except AuditUnavailable:
+            return False
+        return True
 
     # built-in actions
 
@@ -213,19 +225,17 @@ class Dispatcher:
         pending = state.memory.get(CONFIRMATION_KEY)
         if not pending:
             return Reply(text=texts.NOTHING_TO_CONFIRM)
-        if pending["requester"] != _requester(query.principal):
+        if pending["requester"] != query.principal.identity:
             return Reply(text=texts.ONLY_REQUESTER, contexts=(OutputContext(CONFIRM_CONTEXT, lifespan=2),))
         state.memory.pop(CONFIRMATION_KEY)
         state.set_context(CONFIRM_CONTEXT, 0)
         return pending
 
     async def _audit_pending(self, pending: dict[str, Any], query: Query, state: SessionState, decision: str, outcome: str) -> None:
-        await self.audit.record(
-            principal=query.principal, action=pending["action"], parameters=pending["parameters"],
-            decision=decision, outcome=outcome, session=state.id,
-        )
-
-
-def _requester(principal: Principal) -> str:
-    # The same id on two channels is two people: "ana" in the shell is not "ana" on the web.
-    return f"{principal.channel}:{principal.id}"
+        try:
+            await self.audit.record(
+                principal=query.principal, action=pending["action"], parameters=pending["parameters"],
+                decision=decision, outcome=outcome, session=state.id, request_id=query.request_id or "",
+            )
+        except AuditUnavailable:
+            pass  # a cancellation changes nothing, so it stands; the failure is logged

@@ -79,6 +79,7 @@ class HandlerCall:
     confirmed: bool = False
     language: str = "en"
     jobs: JobControl | None = None
+    request_id: str = ""
 
     def param(self, name: str, default: Any = None) -> Any:
         """A parameter's value, with empty strings and empty lists counting as absent."""

@@ -10,6 +10,7 @@ response echoes.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import time
 import uuid
 from typing import AsyncIterator
@@ -23,6 +24,7 @@ from chatops.server_keys import RUNTIME
 from chatops.channels.http_errors import Handler
 
 METRICS = web.AppKey("metrics", ServiceMetrics)
+METRICS_TOKEN = web.AppKey("metrics_token", str)
 HEADER = "X-Request-Id"
 CHANNELS = (("/api/", "web"), ("/dialogflow/", "dialogflow"), ("/slack/", "slack"))
 UNMATCHED = "unmatched"
@@ -80,13 +82,22 @@ async def observe_middleware(request: web.Request, handler: Handler) -> web.Stre
 
 
 async def metrics_endpoint(request: web.Request) -> web.Response:
+    expected = request.app[METRICS_TOKEN]
+    if expected:
+        given = request.headers.get(hdrs.AUTHORIZATION, "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {expected}".encode()):
+            raise web.HTTPUnauthorized()
     body = await request.app[METRICS].render()
     return web.Response(body=body.encode(), headers={hdrs.CONTENT_TYPE: CONTENT_TYPE})
 
 
-def setup(app: web.Application, *, jobs_cache_seconds: float) -> None:
-    """Add the metrics, their route and the runtime binding; the middleware goes in first at construction."""
+def setup(app: web.Application, *, jobs_cache_seconds: float, token: str = "") -> None:
+    """Add the metrics, their route and the runtime binding; the middleware goes in first at construction.
+
+    With ``token`` set, ``/metrics`` wants it as a bearer token (Prometheus' ``authorization`` setting).
+    """
     metrics = app[METRICS] = ServiceMetrics(jobs_cache_seconds=jobs_cache_seconds)
+    app[METRICS_TOKEN] = token
 
     async def bind_runtime(app: web.Application) -> AsyncIterator[None]:
         runtime = app[RUNTIME].runtime  # opened by the cleanup context before this one

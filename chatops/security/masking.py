@@ -153,6 +153,11 @@ def mask_parameters(parameters: Mapping[str, Any], registry: SecretRegistry | No
     return {str(name): _mask(str(name), value, registry) for name, value in parameters.items()}
 
 
+def without_secrets(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy without the secret-named values, for parameters echoed back to a caller (context parameters)."""
+    return {name: value for name, value in parameters.items() if not is_secret_name(str(name))}
+
+
 def _mask(name: str, value: Any, registry: SecretRegistry | None) -> Any:
     if is_secret_name(name) and value not in (None, "", [], {}):
         return MASK

@@ -88,7 +88,7 @@ class PrincipalPattern:
             return principal.channel == "slack" and principal.channel_id == self.value
         if self.kind in (TOKEN, TOKEN_SHA256):
             return self._token_matches(principal.token)
-        return principal.channel == self.kind and principal.id == self.value
+        return principal.verified and principal.channel == self.kind and principal.id == self.value
 
     def _token_matches(self, token: str | None) -> bool:
         if not token:

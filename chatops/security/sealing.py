@@ -54,6 +54,17 @@ class Sealer:
         register_secret_parameters(opened, self._registry)
         return opened
 
+    def unseal_readable(self, parameters: Mapping[str, Any]) -> dict[str, Any]:
+        """The parameters with every seal opened; one that cannot be opened (another key) is left out."""
+        opened = {}
+        for name, value in parameters.items():
+            try:
+                opened[name] = self._open(value)
+            except InputError:
+                continue
+        register_secret_parameters(opened, self._registry)
+        return opened
+
     def _open(self, value: Any) -> Any:
         if not (isinstance(value, Mapping) and set(value) == {SEALED}):
             return value

@@ -68,7 +68,14 @@ class SqliteStore(Store):
         self._worker = None
 
     async def ping(self) -> None:
-        await self._run(lambda: self._db().execute("SELECT 1").fetchone())
+        """Readiness: the store can take a write lock, not only read (another process may hold the file locked)."""
+
+        def probe() -> None:
+            db = self._db()
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("ROLLBACK")
+
+        await self._run(probe)
 
     # sessions
     async def load_session(self, session_id: str) -> SessionRecord | None:
@@ -228,8 +235,15 @@ class SqliteStore(Store):
     async def _run(self, fn: Callable[[], T], *, opening: bool = False) -> T:
         if self._worker is None:
             raise StoreUnavailable("state store unavailable: the SQLite store is not open")
+        # The bound covers the wait behind earlier calls on the one worker thread too; a call still
+        # queued when it passes is cancelled before it starts.
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._worker, fn)
+            return await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(self._worker, fn), self.timeout)
+        except TimeoutError:
+            raise StoreUnavailable(
+                f"state store unavailable: SQLite database {self.path} did not answer within {self.timeout:g}s",
+                detail="sqlite call timed out (the file is locked by another process, or the disk stalls)",
+            ) from None
         except sqlite3.Error as exc:
             verb = "cannot open" if opening else "error in"
             raise StoreUnavailable(

@@ -159,7 +159,9 @@ async def test_confirmation_round_trip_only_for_the_requester(settings: Settings
         audit = await client.server.app[RUNTIME].runtime.store.query_audit(action="test.restart")
     assert intruder["fulfillmentText"] == fulfillment_texts.ONLY_REQUESTER
     assert confirmed["fulfillmentText"] == "Restarted everything."
-    assert [(r.principal, r.decision) for r in reversed(audit)] == [("dialogflow:alice", "pending-confirmation"), ("dialogflow:alice", "confirmed")]
+    assert [(r.principal, r.decision, r.outcome) for r in reversed(audit)] == [
+        ("dialogflow:alice", "pending-confirmation", "asked"), ("dialogflow:alice", "confirmed", "started"), ("dialogflow:alice", "confirmed", "ok")
+    ]
 
 
 async def test_past_the_deadline_the_user_hears_im_on_it_and_gets_the_result_next_turn(settings: Settings) -> None:

@@ -86,7 +86,7 @@ async def test_bad_input_gets_400_with_a_readable_message(client: TestClient, bo
 
 
 async def test_oversized_body_gets_413(client: TestClient) -> None:
-    response = await client.post("/api/v1/query", data=b'{"session": "s", "text": "' + b"a" * 5000 + b'"}')
+    response = await client.post("/api/v1/query", data=b'{"session": "s", "text": "' + b"a" * 5000 + b'"}', headers={"Content-Type": "application/json"})
     assert response.status == 413
     assert (await response.json())["error"] == "too_large"
 

@@ -53,7 +53,7 @@ async def test_only_the_requester_can_confirm_and_the_question_is_replaced(setti
     assert updated.args["channel"] == CHANNEL and updated.args["ts"] == "1700000000.000777"
     assert updated.args["text"] == "Confirmed by <@U123>. Restarted everything."
     assert all(b.get("block_id") != "chatops_confirmation" for b in updated.args["blocks"])
-    assert [r.decision for r in reversed(audit)] == ["pending-confirmation", "confirmed"]
+    assert [(r.decision, r.outcome) for r in reversed(audit)] == [("pending-confirmation", "asked"), ("confirmed", "started"), ("confirmed", "ok")]
 
 
 async def test_cancel_replaces_the_question_and_runs_nothing(settings: Settings, fake_slack: FakeSlack) -> None:

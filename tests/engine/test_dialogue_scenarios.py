@@ -91,7 +91,7 @@ async def test_dangerous_action_asks_and_runs_only_after_yes(chat: ChatHarness, 
     assert (await chat.say("yes")).text == "destroyed castle"
     assert [c.confirmed for c in recorder.calls] == [True]
     audit = await chat.runtime.store.query_audit(action="test.destroy")
-    assert [a.decision for a in audit] == ["confirmed", "pending-confirmation"]
+    assert [(a.decision, a.outcome) for a in audit] == [("confirmed", "ok"), ("confirmed", "started"), ("pending-confirmation", "asked")]
 
 
 async def test_no_cancels_a_pending_confirmation(chat: ChatHarness, recorder: Recorder) -> None:

@@ -95,7 +95,7 @@ async def test_confirmation_checks_the_token_and_the_requester(chat: ChatHarness
     assert done.reply.text == "rolled back web"
     assert again.reply.text == STALE_CONFIRMATION
     audit = await chat.runtime.store.query_audit(action="deploy.rollback")
-    assert [r.decision for r in reversed(audit)] == ["pending-confirmation", "confirmed"]
+    assert [(r.decision, r.outcome) for r in reversed(audit)] == [("pending-confirmation", "asked"), ("confirmed", "started"), ("confirmed", "ok")]
 
 
 async def test_the_access_policy_applies_to_pre_matched_turns(tmp_path: Path) -> None:

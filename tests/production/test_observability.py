@@ -55,7 +55,7 @@ async def test_a_scrape_counts_requests_turns_fallbacks_intents_and_handler_late
     await say(client, "how much is a house with a 5000 sq ft lot?")
     await say(client, "tell me a joke")  # Reddit is unreachable: a joke from the local collection
     await say(client, "list secrets under /development")  # AWS is unreachable: the handler fails, the turn answers
-    assert (await client.post("/api/v1/query", data=b"{not json")).status == 400
+    assert (await client.post("/api/v1/query", data=b"{not json", headers={"Content-Type": "application/json"})).status == 400
     assert (await client.get("/no/such/page")).status == 404
     assert (await client.post("/dialogflow/webhook", json={"queryResult": {"intent": {"displayName": "made-up"}}})).status == 200
 
@@ -106,7 +106,7 @@ async def test_the_request_id_is_echoed_and_carried_into_the_turns_logs(client: 
     forged = await client.post("/api/v1/query", json={"session": "s", "text": "help"}, headers={"X-Request-Id": "a b\tc"})
     replaced = forged.headers["X-Request-Id"]
     assert replaced != "a b\tc" and len(replaced) == 32
-    error = await client.post("/api/v1/query", data=b"", headers={"X-Request-Id": "trace-8"})
+    error = await client.post("/api/v1/query", data=b"", headers={"X-Request-Id": "trace-8", "Content-Type": "application/json"})
     assert error.status == 400 and error.headers["X-Request-Id"] == "trace-8"
 
 

@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any, AsyncIterator
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -76,6 +77,8 @@ def settings(tmp_path: Path, moto_url: str) -> Settings:
             "store": {"url": f"sqlite:///{tmp_path / 'store' / 'chatops.db'}"},
             "aws": {"endpoint_url": moto_url, "access_key_id": "testing", "secret_access_key": "testing"},
             "server": {"api_tokens": (API_TOKEN,)},
+            # The dialogflow:df-ana binding holds only because the webhook has its credential.
+            "dialogflow": {"basic_user": "df", "basic_password": "df-secret"},
         },
     )
 
@@ -116,7 +119,7 @@ async def dialogflow(client: TestClient, evidence: Evidence, action: str, parame
         },
         "originalDetectIntentRequest": {"source": "slack", "payload": {"user": {"userId": "df-ana"}}},
     }
-    async with client.post("/dialogflow/webhook", json=body) as response:
+    async with client.post("/dialogflow/webhook", json=body, auth=aiohttp.BasicAuth("df", "df-secret")) as response:
         assert response.status == 200
         answer = await response.json()
     evidence.dialogflow(answer)

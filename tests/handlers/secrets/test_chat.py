@@ -95,6 +95,7 @@ async def test_rotation_is_confirmed_then_writes_a_new_version(chat: ChatHarness
     records = await audit_of(chat, "rotate")
     assert [(r.action, r.decision, r.outcome) for r in records] == [
         ("secrets.put", "pending-confirmation", "asked"),
+        ("secrets.put", "confirmed", "started"),
         ("secrets.put", "confirmed", "ok"),
     ]
     assert all(r.parameters["value"] == MASK for r in records)
