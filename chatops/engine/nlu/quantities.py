@@ -38,6 +38,16 @@ def _compile(units: dict[str, str]) -> re.Pattern[str]:
 
 PATTERNS = {"duration": (_compile(DURATION_UNITS), list(DURATION_UNITS)), "area": (_compile(AREA_UNITS), list(AREA_UNITS))}
 HALF_HOUR = re.compile(r"\bhalf\s+an?\s+hour\b", re.IGNORECASE)
+# A unit written against its number ("5d", "2h") only follows digits; after a spelled number the unit is
+# a separate, spelled-out word, or "and" would read as "an" + "d" (a day), "as" as a second, "ah" as an hour.
+SHORTEST_UNIT_AFTER_WORDS = 3
+
+
+def _spelled_unit_ok(text: str, m: re.Match[str], unit: int) -> bool:
+    if m.group("words") is None:
+        return True
+    gap = text[m.end("words"):m.start(f"u{unit}")]
+    return bool(gap) and gap.isspace() and len(m.group(f"u{unit}")) >= SHORTEST_UNIT_AFTER_WORDS
 
 
 def find_quantities(text: str) -> list[Quantity]:
@@ -45,7 +55,9 @@ def find_quantities(text: str) -> list[Quantity]:
     for kind, (pattern, units) in PATTERNS.items():
         for m in pattern.finditer(text):
             amount = quantity_value(m)
-            unit = next(units[i] for i in range(len(units)) if m.group(f"u{i}"))
-            if amount is not None and not any(q.start < m.end() and m.start() < q.end for q in found):
-                found.append(Quantity(kind, m.start(), m.end(), {"amount": amount, "unit": unit}))
+            index = next(i for i in range(len(units)) if m.group(f"u{i}"))
+            if amount is None or not _spelled_unit_ok(text, m, index):
+                continue
+            if not any(q.start < m.end() and m.start() < q.end for q in found):
+                found.append(Quantity(kind, m.start(), m.end(), {"amount": amount, "unit": units[index]}))
     return sorted(found, key=lambda q: q.start)

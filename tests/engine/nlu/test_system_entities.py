@@ -75,6 +75,20 @@ def test_durations(text: str, expected: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["list pods and services in 3 namespaces", "as soon as you can, scale to 2", "ah, restart 4 pods",
+     "an d 5", "a h"],
+)
+def test_words_that_look_like_a_unit_are_not_durations(text: str) -> None:
+    assert values(text, "sys.duration") == []
+
+
+def test_bare_units_still_follow_digits() -> None:
+    assert values("keep it for 5d or 2h", "sys.duration") == [{"amount": 5, "unit": "day"}, {"amount": 2, "unit": "h"}]
+    assert values("wait a day", "sys.duration") == [{"amount": 1, "unit": "day"}]
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [("5,000 sq ft", {"amount": 5000, "unit": "sq ft"}), ("5000 square feet", {"amount": 5000, "unit": "sq ft"}),
      ("400 m2", {"amount": 400, "unit": "sq m"}), ("400 square metres", {"amount": 400, "unit": "sq m"}),
