@@ -10,7 +10,10 @@ from chatops.engine.agent import EntityType
 from chatops.engine.nlu import EntityMatch
 from chatops.engine.nlu.text import Token, tokenize
 
-FUZZY_MIN_LENGTH = 5
+# The typo a word may hold scales with its length: none up to three letters, two swapped letters at
+# four ("fcat" is fact, "fast" is not), any one edit from five.
+FUZZY_MIN_LENGTH = 4
+SUBSTITUTION_MIN_LENGTH = 5
 
 
 def damerau_levenshtein(a: str, b: str) -> int:
@@ -33,6 +36,8 @@ def _close(word: str, wanted: str) -> bool:
         return True
     if len(wanted) < FUZZY_MIN_LENGTH or abs(len(word) - len(wanted)) > 1:
         return False
+    if len(wanted) < SUBSTITUTION_MIN_LENGTH:
+        return sorted(word) == sorted(wanted) and damerau_levenshtein(word, wanted) == 1
     return damerau_levenshtein(word, wanted) <= 1
 
 
@@ -51,7 +56,7 @@ def _deletions(word: str) -> set[str]:
 @lru_cache(maxsize=65536)
 def _keys(word: str) -> frozenset[str]:
     """Index keys that any word within one edit of ``word`` shares with it (symmetric deletion)."""
-    return frozenset({word} | _deletions(word) if len(word) >= FUZZY_MIN_LENGTH - 1 else {word})
+    return frozenset({word} | _deletions(word) if len(word) >= FUZZY_MIN_LENGTH else {word})
 
 
 class Gazetteer:
@@ -72,8 +77,7 @@ class Gazetteer:
                     if entity.regexp:
                         self.patterns.append((entity.name, re.compile(synonym, re.IGNORECASE)))
                         continue
-                    words = tuple(t.lower for t in tokenize(synonym))
-                    if words:
+                    for words in _spellings(tuple(t.lower for t in tokenize(synonym))):
                         self._add(_Synonym(entity.name, entry.value, words, entity.fuzzy))
 
     def _add(self, synonym: _Synonym) -> None:
@@ -126,6 +130,15 @@ class Gazetteer:
         if synonym.fuzzy:
             return all(_close(word, wanted) for word, wanted in pairs)
         return all(word == wanted for word, wanted in pairs)
+
+
+def _spellings(words: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """A compound written with a hyphen, a space or as one word: "tune-up", "tune up", "tuneup"."""
+    parts = tuple(w for w in words if w != "-")
+    if not words or len(parts) < 2 or not all(w.isalnum() for w in parts):
+        return {words} if words else set()
+    hyphenated = tuple(token for part in parts for token in (part, "-"))[:-1]
+    return {words, parts, hyphenated, ("".join(parts),)}
 
 
 def _exact(synonym: _Synonym) -> bool:

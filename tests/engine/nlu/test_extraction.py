@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import pytest
+
 from chatops.engine.nlu import EntityMatch
 
 
@@ -71,3 +73,23 @@ def test_resolve_reads_a_prompt_answer(small_model: Any) -> None:
     assert small_model.resolve("five", "sys.number").value == 5
     assert small_model.resolve("no idea", "cluster") is None
     assert small_model.resolve("   ", "sys.any") is None
+
+
+def _gazetteer(fuzzy: bool) -> Any:
+    from chatops.engine.agent import EntityEntry, EntityType
+    from chatops.engine.nlu.gazetteer import Gazetteer
+
+    entries = (EntityEntry("fact", ("fact", "trivia")), EntityEntry("service", ("tune-up", "oil change")))
+    return Gazetteer({"@content": EntityType("content", entries, fuzzy=fuzzy)})
+
+
+@pytest.mark.parametrize(("text", "value"), [("a fcat please", "fact"), ("some trivai", "trivia"), ("a fast one", None),
+                                             ("a face", None), ("a fat cat", None)])
+def test_fuzzy_matching_scales_with_word_length(text: str, value: str | None) -> None:
+    values = [m.value for m in _gazetteer(fuzzy=True).find(text)]
+    assert values == ([] if value is None else ["fact"])
+
+
+@pytest.mark.parametrize("text", ["book a tune-up", "book a tune up", "book a tuneup", "an oil-change", "an oilchange"])
+def test_compound_synonyms_match_with_a_hyphen_a_space_or_closed_up(text: str) -> None:
+    assert [m.value for m in _gazetteer(fuzzy=False).find(text)] == ["service"]
