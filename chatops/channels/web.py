@@ -114,6 +114,8 @@ async def upload_dataset(request: web.Request) -> web.Response:
         request_id=request.headers.get("X-Request-Id"),
     )
     result = await request.app[RUNTIME].runtime.conversation.handle_matched(matched)
+    if result.action is None:
+        return json_error(404, "not_enabled", "Price prediction is not enabled here (CHATOPS_HANDLERS), so there is no data set to upload.")
     if "rows" not in result.reply.data:
         return json_error(400, "bad_dataset", result.reply.text)
     return web.json_response({**result.reply.data, "message": result.reply.text}, status=201)

@@ -23,11 +23,13 @@ from aiohttp.test_utils import TestClient
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+import handlers
 from chatops.server_keys import RUNTIME
+from tests.channels import channel_table
 from tests.channels.slack_support import payload, settled, signed, slack_settings
 from tests.channels.support import with_group
 from tests.fakes.slack import FakeSlack
-from tests.security.support import CANARY, RAN, bench, bench_settings
+from tests.security.support import CANARY, RAN, bench, bench_settings, table as bench_table
 
 BODIES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 MARK = "\u2603fuzz"  # replaced by the hostile value after serialising, so it can be raw bytes too
@@ -104,7 +106,9 @@ async def client(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncItera
     caplog.set_level(logging.DEBUG)
     settings = bench_settings(tmp_path, ["*"], dialogflow={"deadline_seconds": 1.0})
     settings = with_group(settings, "store", url=f"sqlite:///{tmp_path / 'fuzz.db'}")
-    async with FakeSlack(emails={"U123": "alice@example.com"}) as slack, bench(slack_settings(settings, slack)) as running:
+    # The prices table too, so that data set uploads reach their real handler.
+    tables = [bench_table, channel_table.table, *handlers.load_tables(("prices",))]
+    async with FakeSlack(emails={"U123": "alice@example.com"}) as slack, bench(slack_settings(settings, slack), tables=tables) as running:
         running.slack = slack  # type: ignore[attr-defined]
         yield running
 
@@ -144,6 +148,16 @@ async def test_dialogflow_webhook(client: TestClient, caplog: pytest.LogCaptureF
         yes = json.loads(json.dumps(WEBHOOK))
         yes["queryResult"].update(action="confirm.yes", parameters={}, outputContexts=[])
         await check_answer(await client.post("/dialogflow/webhook", json=yes))
+    await check_invariants(client, caplog, tmp_path / "fuzz.db")
+
+
+DATASET = {"name": "plots", "csv": "area,price\n1000,50000\n2000,90000\n3000,130000\n", "x": "area", "y": "price", "user": "alice"}
+
+
+@BODIES
+@given(body=hostile(DATASET))
+async def test_dataset_upload(client: TestClient, caplog: pytest.LogCaptureFixture, tmp_path: Path, body: bytes) -> None:
+    await check_answer(await client.post("/api/v1/datasets", data=body, headers={"Content-Type": "application/json"}))
     await check_invariants(client, caplog, tmp_path / "fuzz.db")
 
 
