@@ -128,6 +128,8 @@ class KubeSettings:
     cert_renew_days: int = setting(30, "CHATOPS_CERT_RENEW_DAYS", "A webhook certificate is rotated when fewer days are left (unless forced).")
     cert_days: int = setting(365, "CHATOPS_CERT_DAYS", "Validity of a new webhook server certificate, in days.")
     cert_ca_days: int = setting(730, "CHATOPS_CERT_CA_DAYS", "Validity of a new webhook CA, in days.")
+    cluster_domain: str = setting("cluster.local", "CHATOPS_KUBE_CLUSTER_DOMAIN",
+                                  "DNS domain of the clusters' services, named in webhook server certificates.")
     velero_namespace: str = setting("velero", "CHATOPS_VELERO_NAMESPACE", "Namespace Velero runs in (Backups, Restores, locations).")
     velero_backup_ttl: str = setting("720h0m0s", "CHATOPS_VELERO_TTL", "ttl of migration backups.")
     velero_poll_seconds: float = setting(5.0, "CHATOPS_VELERO_POLL", "Pause between checks that a backup has synced into the target.")

@@ -86,9 +86,9 @@ def _plan_text(plan: RotationPlan, call: HandlerCall) -> str:
             continue
         entries = ", ".join(f"{e.kind} {e.configuration}/{e.webhook}" for e in target.entries)
         lines.append(f"  - new {plan.key} CA ({kube.cert_ca_days} days) and server certificate ({kube.cert_days} days) "
-                     f"for {', '.join(dns_names(target.service, target.namespace))}")
+                     f"for {', '.join(dns_names(target.service, target.namespace, kube.cluster_domain))}")
         lines.append(f"  - caBundle on {len(target.entries)} entr{'y' if len(target.entries) == 1 else 'ies'} ({entries}), "
-                     "keeping each previous CA until it expires")
+                     "keeping the CA the service uses now beside the new one")
         lines.append(f"  - Secret {target.namespace}/{target.secret}: "
                      + ("update" if part.state.secret is not None else "create") + " tls.crt, tls.key, ca.crt")
         if plan.restart:

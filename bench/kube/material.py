@@ -23,12 +23,12 @@ class Material:
 def rotation(kind: str, rounds: int) -> Material:
     """Mean over ``rounds`` rotations of ``kind`` ("EC P-256", "RSA 2048", "RSA 4096")."""
     now = dt.datetime.now(dt.timezone.utc)
-    previous = issue("hook", "ops", kind=kind, ca_days=730, days=365, now=now - dt.timedelta(days=300))
+    previous = issue("hook", "ops", kind=kind, ca_days=730, days=365, cluster_domain="cluster.local", now=now - dt.timedelta(days=300))
     started = time.perf_counter()
     for _ in range(rounds):
-        material = issue("hook", "ops", kind=kind, ca_days=730, days=365, now=now)
+        material = issue("hook", "ops", kind=kind, ca_days=730, days=365, cluster_domain="cluster.local", now=now)
     seconds = (time.perf_counter() - started) / rounds
-    bundle_pem, _ = bundle(material.ca, [previous.ca], now)
+    bundle_pem, _ = bundle(material.ca, [previous.ca], previous.server, now)
     data = {"tls.crt": material.tls_crt, "tls.key": material.tls_key, "ca.crt": bundle_pem}
     encoded = sum(len(base64.b64encode(value.encode())) for value in data.values())
     return Material(seconds, len(material.tls_key), len(material.tls_crt), encoded, len(base64.b64encode(bundle_pem.encode())))

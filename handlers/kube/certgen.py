@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
@@ -38,9 +39,14 @@ def new_key(kind: str) -> PrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=4096 if kind == "RSA 4096" else 2048)
 
 
-def dns_names(service: str, namespace: str) -> list[str]:
-    """The names the API server uses to reach a webhook service."""
-    return [service, f"{service}.{namespace}", f"{service}.{namespace}.svc"]
+def dns_names(service: str, namespace: str, cluster_domain: str) -> list[str]:
+    """Every name a client in the cluster may use for a webhook service (short forms resolve through search domains)."""
+    return [service, f"{service}.{namespace}", server_name(service, namespace), f"{service}.{namespace}.svc.{cluster_domain}"]
+
+
+def server_name(service: str, namespace: str) -> str:
+    """The name the API server verifies when it calls a webhook service."""
+    return f"{service}.{namespace}.svc"
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,8 @@ class Material:
     ca_crt: str
 
 
-def issue(service: str, namespace: str, *, kind: str, ca_days: int, days: int, now: dt.datetime) -> Material:
+def issue(service: str, namespace: str, *, kind: str, ca_days: int, days: int, cluster_domain: str,
+          now: dt.datetime) -> Material:
     """A fresh CA and a server certificate for ``service.namespace.svc`` signed by it."""
     ca_key, server_key = new_key(kind), new_key(kind)
     ca_name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "chatops"),
@@ -65,10 +72,10 @@ def issue(service: str, namespace: str, *, kind: str, ca_days: int, days: int, n
         .add_extension(_usage(cert_sign=True), critical=True)
         .sign(ca_key, hashes.SHA256())
     )
-    names = dns_names(service, namespace)
+    names = dns_names(service, namespace, cluster_domain)
     not_after = min(now + dt.timedelta(days=days), ca.not_valid_after_utc)
     server = (
-        _builder(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[-1])]), ca_name, server_key.public_key(), now, not_after)
+        _builder(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, server_name(service, namespace))]), ca_name, server_key.public_key(), now, not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_usage(key_encipherment=isinstance(server_key, rsa.RSAPrivateKey)), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
@@ -117,17 +124,28 @@ def fingerprint(cert: x509.Certificate) -> str:
     return cert.fingerprint(hashes.SHA256()).hex()[:16]
 
 
-def bundle(new_ca: x509.Certificate, previous: list[x509.Certificate], now: dt.datetime) -> tuple[str, list[x509.Certificate]]:
-    """The new CA first, then every previous CA that has not expired (once each): PEM text and the kept CAs.
+def bundle(new_ca: x509.Certificate, previous: list[x509.Certificate], serving: x509.Certificate | None,
+           now: dt.datetime) -> tuple[str, list[x509.Certificate]]:
+    """The new CA first, then at most one previous CA: PEM text and the kept CAs.
 
-    Keeping the old CAs means the server certificate still mounted in running pods keeps
-    verifying until they load the new one.
+    The one kept is the CA that signed the certificate the pods serve now, so they keep
+    verifying until they load the new one; when none of them did, the newest. Expired CAs
+    and older ones go, so the bundle never grows past two CAs however often it rotates.
     """
-    kept: dict[str, x509.Certificate] = {}
-    for cert in previous:
-        if cert.not_valid_after_utc > now and fingerprint(cert) != fingerprint(new_ca):
-            kept.setdefault(fingerprint(cert), cert)
-    return "".join(pem(cert) for cert in [new_ca, *kept.values()]), list(kept.values())
+    live = {fingerprint(cert): cert for cert in previous
+            if cert.not_valid_after_utc > now and fingerprint(cert) != fingerprint(new_ca)}
+    signers = [cert for cert in live.values() if serving is not None and _issued(serving, cert)]
+    newest = sorted(live.values(), key=lambda cert: cert.not_valid_before_utc, reverse=True)
+    kept = (signers or newest)[:1]
+    return "".join(pem(cert) for cert in [new_ca, *kept]), kept
+
+
+def _issued(cert: x509.Certificate, ca: x509.Certificate) -> bool:
+    try:
+        cert.verify_directly_issued_by(ca)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
 
 
 def verifies(bundle_pem: str, server: x509.Certificate, name: str, now: dt.datetime) -> bool:

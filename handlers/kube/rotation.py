@@ -19,7 +19,7 @@ from kubernetes_asyncio.client import AdmissionregistrationV1Api, AppsV1Api, Cor
 
 from chatops.config import KubeSettings
 from chatops.fulfillment import InputError, NotFoundError
-from handlers.kube.certgen import Material, bundle, dns_names, fingerprint, issue, verifies
+from handlers.kube.certgen import Material, bundle, fingerprint, issue, server_name, verifies
 from handlers.kube.clusters import Cluster
 from handlers.kube.errors import api_errors
 from handlers.kube.webhooks import CertState, Target, configurations, locate, read_state, targets
@@ -102,13 +102,14 @@ async def rotate(cluster: Cluster, plan: RotationPlan, *, settings: KubeSettings
         target = target_plan.state.target
         # RSA 4096 takes a noticeable fraction of a second: keep the event loop free.
         material = await asyncio.to_thread(issue, target.service, target.namespace, kind=plan.key,
-                                           ca_days=settings.cert_ca_days, days=settings.cert_days, now=now)
-        previous = target_plan.state.bundle_cas + target_plan.state.secret_cas
-        bundle_pem, kept = bundle(material.ca, previous, now)
+                                           ca_days=settings.cert_ca_days, days=settings.cert_days,
+                                           cluster_domain=settings.cluster_domain, now=now)
+        state = target_plan.state
+        bundle_pem, kept = bundle(material.ca, state.bundle_cas + state.secret_cas, state.server, now)
         await _patch_bundles(cluster, target, bundle_pem)
         created = await _write_secret(cluster, target, target_plan.state.secret, material, bundle_pem, now)
         restarted = plan.restart and target.deployment is not None and await _restart(cluster, target, now)
-        verified = verifies(bundle_pem, material.server, dns_names(target.service, target.namespace)[-1], now)
+        verified = verifies(bundle_pem, material.server, server_name(target.service, target.namespace), now)
         done.append(Rotated(target, material.server, material.ca, kept, created, bool(restarted), verified))
     return done
 

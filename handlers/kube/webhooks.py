@@ -13,7 +13,7 @@ from cryptography import x509
 from kubernetes_asyncio.client import AdmissionregistrationV1Api, AppsV1Api, CoreV1Api
 from kubernetes_asyncio.client.exceptions import ApiException
 
-from handlers.kube.certgen import certificates, dns_names, fingerprint, verifies
+from handlers.kube.certgen import certificates, fingerprint, server_name, verifies
 from handlers.kube.clusters import Cluster
 from handlers.kube.errors import api_errors
 from handlers.kube.listing import paged
@@ -157,7 +157,7 @@ async def read_state(cluster: Cluster, target: Target, now: dt.datetime) -> Cert
     bundle_pem = "".join(decode(entry.ca_bundle) for entry in target.entries)
     server = servers[0] if servers else None
     verified = server is not None and all(
-        verifies(decode(entry.ca_bundle), server, dns_names(target.service, target.namespace)[-1], now)
+        verifies(decode(entry.ca_bundle), server, server_name(target.service, target.namespace), now)
         for entry in target.entries
     )
     return CertState(target, secret, server, _distinct(certificates(bundle_pem)), certificates(decode(data.get("ca.crt"))), verified)

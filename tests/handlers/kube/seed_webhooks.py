@@ -44,7 +44,7 @@ async def webhook(api: client.ApiClient, namespace: str, service: str, *, days_l
     service) and validating ``<service>-validate`` (one entry for the service).
     """
     now = dt.datetime.now(dt.timezone.utc)
-    material = issue(service, namespace, kind="EC P-256", ca_days=days_left + 30, days=days_left, now=now)
+    material = issue(service, namespace, kind="EC P-256", ca_days=days_left + 30, days=days_left, cluster_domain="cluster.local", now=now)
     bundle = material.ca_crt + extra_ca_pem
     secret = f"{service}-certs"
     await seed.namespace(api, namespace)

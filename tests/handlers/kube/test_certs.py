@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Mapping
@@ -13,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from kubernetes_asyncio import client
 
+from chatops.config import Settings
 from chatops.fulfillment import InputError, NotFoundError, PlanOnly, RetryableError
 from handlers import certs
 from handlers.kube.certgen import issue
@@ -38,7 +40,7 @@ def _old_ca(ns: str, *, expired: bool) -> str:
     """A CA from an earlier rotation: still valid for a year, or expired last year."""
     now = dt.datetime.now(dt.timezone.utc)
     issued = now - dt.timedelta(days=400 if expired else 10)
-    return issue("old", ns, kind="EC P-256", ca_days=365 if expired else 400, days=30, now=issued).ca_crt
+    return issue("old", ns, kind="EC P-256", ca_days=365 if expired else 400, days=30, cluster_domain="cluster.local", now=issued).ca_crt
 
 
 async def _secret(api: client.ApiClient, ns: str, name: str) -> dict[str, str]:
@@ -111,7 +113,7 @@ async def test_not_due_is_refused_unless_forced(make_call: MakeCall, ns: str, ad
     assert "rotating anyway (forced)" in forced.text
 
 
-async def test_rotation_keeps_old_cas_until_they_expire(make_call: MakeCall, ns: str, admin: Mapping[str, client.ApiClient],
+async def test_rotation_keeps_the_serving_ca_beside_the_new_one(make_call: MakeCall, ns: str, admin: Mapping[str, client.ApiClient],
                                                         kube_cluster: KubeCluster, tmp_path: Path) -> None:
     previous, expired = _old_ca(ns, expired=False), _old_ca(ns, expired=True)
     seeded: Webhook = await webhook(admin[SOURCE], ns, SVC, days_left=12, extra_ca_pem=previous + expired)
@@ -128,8 +130,8 @@ async def test_rotation_keeps_old_cas_until_they_expire(make_call: MakeCall, ns:
     assert bundles[f"b.{SVC}.example.com"] == bundles[f"v.{SVC}.example.com"] == new_bundle == secret["ca.crt"]
     assert bundles[f"other.{SVC}.example.com"] == other_before  # an entry for another service is untouched
     cas = x509.load_pem_x509_certificates(new_bundle.encode())
-    assert len(cas) == 3  # new CA, the CA of the certificate being replaced, the previous still-valid CA
-    assert expired not in new_bundle and previous in new_bundle and seeded.material.ca_crt in new_bundle
+    assert len(cas) == 2  # the new CA and the CA of the certificate being replaced; older and expired ones go
+    assert expired not in new_bundle and previous not in new_bundle and seeded.material.ca_crt in new_bundle
 
     # Real TLS handshakes: the new certificate verifies against the new bundle, and so does the old one
     # (still mounted in running pods until they reload), while the old bundle does not trust the new one.
@@ -140,7 +142,7 @@ async def test_rotation_keeps_old_cas_until_they_expire(make_call: MakeCall, ns:
     assert not await handshake(tmp_path, **new_cert, bundle_pem=seeded.material.ca_crt, hostname=host(ns))
     server = x509.load_pem_x509_certificate(secret["tls.crt"].encode())
     sans = server.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
-    assert sans == [SVC, f"{SVC}.{ns}", host(ns)]
+    assert sans == [SVC, f"{SVC}.{ns}", host(ns), f"{host(ns)}.cluster.local"]
 
     deployment = await client.AppsV1Api(admin[SOURCE]).read_namespaced_deployment(SVC, ns)
     assert "kubectl.kubernetes.io/restartedAt" in deployment.spec.template.metadata.annotations
@@ -151,6 +153,26 @@ async def test_rotation_keeps_old_cas_until_they_expire(make_call: MakeCall, ns:
             (f"/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/{SVC}-validate",
              "application/strategic-merge-patch+json"),
             (f"/apis/apps/v1/namespaces/{ns}/deployments/{SVC}", "application/strategic-merge-patch+json")}
+
+
+async def test_forced_rotations_keep_the_bundle_at_two_cas(make_call: MakeCall, ns: str, settings: Settings,
+                                                           admin: Mapping[str, client.ApiClient], tmp_path: Path) -> None:
+    await webhook(admin[SOURCE], ns, SVC, days_left=200, extra_ca_pem=_old_ca(ns, expired=False))
+    kube = dataclasses.replace(settings.kube, cluster_domain="corp.example")
+    call = dataclasses.replace(make_call("certs.rotate", webhook=SVC, force=True, confirmed=True),
+                               settings=dataclasses.replace(settings, kube=kube))
+    serving = await _secret(admin[SOURCE], ns, f"{SVC}-certs")
+    for _ in range(10):
+        await certs.certs_rotate(call)
+        bundle = (await _bundles(admin[SOURCE]))[f"a.{SVC}.example.com"]
+        assert len(x509.load_pem_x509_certificates(bundle.encode())) == 2
+        # The certificate the pods served until this rotation still verifies: no outage between rotations.
+        assert await handshake(tmp_path, cert_pem=serving["tls.crt"], key_pem=serving["tls.key"], bundle_pem=bundle,
+                               hostname=host(ns))
+        serving = await _secret(admin[SOURCE], ns, f"{SVC}-certs")
+    server = x509.load_pem_x509_certificate(serving["tls.crt"].encode())
+    sans = server.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
+    assert sans[-1] == f"{host(ns)}.corp.example"
 
 
 async def test_missing_secret_is_created_with_rsa_on_request(make_call: MakeCall, ns: str, admin: Mapping[str, client.ApiClient],
