@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 
 class Visibility(str, enum.Enum):
@@ -94,12 +94,18 @@ class Card:
 
 @dataclass(frozen=True)
 class Image:
-    """An image; ``data`` holds the bytes when there is no URL (a generated chart)."""
+    """An image; ``data`` holds the bytes when there is no URL (a generated chart).
+
+    ``png`` draws the same picture as PNG bytes, for channels that can't show
+    ``mime`` (Slack shows no SVG). It is called on demand, off the event loop,
+    so channels that show ``data`` as it is never pay for it.
+    """
 
     alt: str
     url: str | None = None
     data: bytes | None = None
     mime: str = "image/png"
+    png: Callable[[], bytes] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import numpy as np
 
 from chatops.store.base import Dataset
 from handlers.datasets import columns
-from handlers.price_chart import MAX_POINTS
+from handlers.price_plot import MAX_POINTS
 from handlers.regression import Array, LinearFit, fit_gradient_descent
 
 _Key = tuple[str, float, str, str, int]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any, AsyncIterator, Mapping
 
 from chatops.config import Settings
@@ -20,7 +21,9 @@ from chatops.store.base import Dataset
 from handlers.areas import Area, number, parse_area
 from handlers.datasets import available, find_dataset, upload_dataset
 from handlers.price_chart import chart_svg
+from handlers.price_chart_png import chart_png
 from handlers.price_models import PriceModel, PriceModels
+from handlers.price_plot import plot
 
 table = HandlerTable("prices")
 
@@ -110,7 +113,7 @@ def _estimate(model: PriceModel, area: Area, dataset: Dataset) -> Reply:
                 f"\nCareful: {number(sq_ft)} sq ft is outside the lots in {dataset.name} "
                 f"({number(fit.x_min)} to {number(fit.x_max)} sq ft), so this is an extrapolation and may be far off."
             )
-    chart = chart_svg(
+    chart = plot(
         model.sample_x, model.sample_y, fit,
         query=(sq_ft, price), query_label=money(price), x_label=f"{dataset.x} (sq ft)", y_label=dataset.y,
         title=f"{dataset.y} against {dataset.x} in {dataset.name}",
@@ -119,7 +122,10 @@ def _estimate(model: PriceModel, area: Area, dataset: Dataset) -> Reply:
     bigger = round(_round_sig(sq_ft * 2, 2))
     return Reply(
         text=text,
-        parts=(Image(alt=alt, data=chart, mime="image/svg+xml"), QuickReplies((f"how much for a lot of {bigger} sq ft?",))),
+        parts=(
+            Image(alt=alt, data=chart_svg(chart), mime="image/svg+xml", png=partial(chart_png, chart)),
+            QuickReplies((f"how much for a lot of {bigger} sq ft?",)),
+        ),
         data={
             "dataset": dataset.name, "rows": fit.n, "area_sq_ft": sq_ft, "estimate": price, "low": low, "high": high,
             "rmse": fit.rmse, "r2": fit.r2, "slope": fit.slope, "intercept": fit.intercept, "extrapolated": outside,

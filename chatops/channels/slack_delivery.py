@@ -4,10 +4,12 @@ Public replies go to the thread with ``chat.postMessage``; ephemeral and secret
 ones with ``chat.postEphemeral`` (seen only by the asker, never kept in the
 channel). Generated images go through ``files_upload_v2``: into the thread when
 public, into a direct message otherwise, since a file cannot be ephemeral.
+Slack previews only raster images, so an SVG goes as its PNG rendition.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -15,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from chatops.channels import texts
-from chatops.channels.slack_render import SlackTarget, escape, file_name, render_blocks, section, uploads
+from chatops.channels.slack_render import SHOWN_IMAGES, SlackTarget, escape, file_name, render_blocks, section, uploads
 from chatops.models import Image, Reply, Visibility
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,8 @@ class Delivery:
         await self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
 
     async def _upload(self, channel: str, thread: str | None, image: Image) -> None:
+        if image.mime not in SHOWN_IMAGES and image.png is not None:
+            image = Image(alt=image.alt, data=await asyncio.to_thread(image.png), mime="image/png")
         await self.client.files_upload_v2(
             channel=channel, thread_ts=thread, content=image.data, filename=file_name(image), title=image.alt, alt_txt=image.alt,
         )

@@ -25,6 +25,8 @@ CANCEL_ACTION = "chatops_cancel"
 SECTION_LIMIT = 3000  # Slack's limit on a section's text
 BUTTON_LIMIT = 75  # ... on a button's label
 MAX_BLOCKS = 50
+# The file types Slack previews in the conversation; others arrive as a download.
+SHOWN_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif"})
 
 
 @dataclass(frozen=True)
