@@ -38,6 +38,9 @@ class ServerSettings:
         "API tokens embedded in web pages for the widget; start-up warns when the policy lets one change anything.",
     )
     log_level: str = setting("INFO", "CHATOPS_LOG_LEVEL", "Log level.")
+    workers: int = setting(
+        0, "CHATOPS_WORKERS", "Server processes sharing the port (`serve --workers`); 0: one per core. An in-memory store runs one."
+    )
     shutdown_seconds: float = setting(
         25.0, "CHATOPS_SHUTDOWN_TIMEOUT", "On SIGTERM, how long in-flight requests may take to finish before they are cut."
     )

@@ -63,12 +63,14 @@ def create_app(
     return app
 
 
-def serve(settings: Settings) -> None:
+def serve(settings: Settings, *, reuse_port: bool = False) -> None:
+    """Run the service in this process until SIGTERM/SIGINT; ``reuse_port`` lets several workers share the port."""
     web.run_app(
         create_app(settings),
         host=settings.server.host,
         port=settings.server.port,
         access_log=None,
         shutdown_timeout=settings.server.shutdown_seconds,
+        reuse_port=reuse_port or None,
         print=lambda message: log.info("%s", message),
     )
