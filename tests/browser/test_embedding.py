@@ -7,7 +7,7 @@ partner site would.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -27,6 +27,10 @@ HOST_PAGE = """<!doctype html>
 <script src="{service}/widget.js" defer></script></head>
 <body><h1>A partner site</h1><chatops-chat heading="Help" welcome="WELCOME"></chatops-chat></body></html>
 """
+FRAMING_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>A partner site</title><link rel="icon" href="data:,"></head>
+<body><iframe title="chat" src="{service}/" width="1000" height="700"></iframe></body></html>
+"""
 REFUSED = "This site is not allowed to use the chat service. Its operator can allow it (CHATOPS_WIDGET_ORIGINS)."
 
 
@@ -40,13 +44,17 @@ class Sites:
 
 
 async def host_site(sites: Sites) -> TestServer:
-    """A second web site on its own port: one page embedding the widget from the service."""
+    """A second web site on its own port: a page embedding the widget from the service, and one framing its page."""
 
-    async def page(request: web.Request) -> web.Response:
-        return web.Response(text=HOST_PAGE.format(service=sites.service), content_type="text/html")
+    def page(template: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+        async def serve_page(request: web.Request) -> web.Response:
+            return web.Response(text=template.format(service=sites.service), content_type="text/html")
+
+        return serve_page
 
     app = web.Application()
-    app.router.add_get("/", page)
+    app.router.add_get("/", page(HOST_PAGE))
+    app.router.add_get("/framed", page(FRAMING_PAGE))
     server = TestServer(app, host="127.0.0.1", port=0)
     await server.start_server()
     return server
@@ -122,3 +130,15 @@ async def test_a_page_on_an_origin_outside_the_list_is_refused_by_the_browser(pa
     assert len(blocked) == 2 and all(f"from origin '{sites.origin(1)}'" in e for e in blocked)
     assert all("preflight" in e for e in blocked), blocked  # refused before the question was ever sent
     assert [r.method for r in requests if r.method == "POST"] == ["POST", "POST"]
+
+
+async def test_only_a_listed_origin_may_frame_the_service_page(page: Page, sites: Sites) -> None:
+    _, errors = watch(page)
+    await page.goto(f"{sites.origin(0)}/framed")
+    await expect(page.frame_locator("iframe").locator(BOT).first).to_have_text("Hello! Ask me for a joke.")
+    assert errors == []
+    async with page.expect_console_message(lambda m: "frame-ancestors" in m.text) as refusal:
+        await page.goto(f"{sites.origin(1)}/framed")
+    text = (await refusal.value).text
+    assert f"Framing '{sites.service}/'" in text and "The request has been blocked" in text
+    await expect(page.frame_locator("iframe").locator(WIDGET)).to_have_count(0)
