@@ -1,8 +1,8 @@
 """<chatops-chat> embedded in a page of another origin, in real Chromium: listed origins chat, others are refused.
 
 Three loopback servers: the real app, a host site on an origin listed in CHATOPS_WIDGET_ORIGINS and one
-on an origin that is not. Each host serves a plain page that loads the widget from the app, the way a
-partner site would.
+on an origin that is not (the same host, another port). Each host serves a plain page that loads the
+widget from the app, the way a partner site would, and one that frames the app's own page.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ REFUSED = "This site is not allowed to use the chat service. Its operator can al
 
 @dataclass
 class Sites:
+    """The hosts start first (the app's settings need their origins); their pages read ``service`` when asked."""
+
     service: str = ""
     hosts: list[TestServer] = field(default_factory=list)
 
