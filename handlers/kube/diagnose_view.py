@@ -6,15 +6,16 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from chatops.fulfillment import Button, Card
-from handlers.kube.examine import LogTail, Obj, PodReport, Target, event_time
+from handlers.kube.diagnosis import Obj
+from handlers.kube.examine import LogTail, PodReport, Target, event_time
 from handlers.kube.podview import age
 
 SHOW_LOGS = "show logs"
 
 
 def heading(target: Target, cluster: str, *, shown: int) -> str:
-    if target.what.startswith("pod "):
-        return f"{target.what[0].upper()}{target.what[1:]} on {cluster}:"
+    if target.one_pod:
+        return f"Pod {target.what.removeprefix('pod ')} on {cluster}:"
     failing = len(target.pods)
     if not failing:
         if not target.total:

@@ -7,28 +7,31 @@ core/v1 events (list, by involved object) and pods/log (get).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, AsyncIterator
 
 from kubernetes_asyncio.client import AppsV1Api, CoreV1Api
 from kubernetes_asyncio.client.exceptions import ApiException
 
-from chatops.fulfillment import InputError, NotFoundError
+from chatops.fulfillment import NotFoundError
 from handlers.kube.clusters import Cluster
-from handlers.kube.diagnosis import Finding, container_statuses, diagnose, failing
+from handlers.kube.diagnosis import Finding, Obj, container_statuses, diagnose, failing
 from handlers.kube.errors import api_errors, status_of
 from handlers.kube.listing import paged
 
-Obj = Mapping[str, Any]
 POD, DEPLOYMENT = "Pod", "Deployment"
 
 
 @dataclass(frozen=True)
 class Target:
-    """What was asked about ("deployment staging/my-app"), the pods to diagnose, and how many pods it has."""
+    """What was asked about ("deployment staging/my-app"), the pods to diagnose, and how many pods it has.
+
+    ``one_pod``: a pod asked for by name, diagnosed whatever its state.
+    """
 
     what: str
     pods: tuple[Obj, ...]
     total: int
+    one_pod: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,8 @@ async def find_target(cluster: Cluster, namespace: str, name: str, kind: str, *,
         return Target(f"namespace {namespace}", tuple(p for p in pods if failing(p)), len(pods))
     if kind in ("", POD):
         try:
-            return Target(f"pod {namespace}/{name}", (await cluster.call(core.read_namespaced_pod, name, namespace),), 1)
+            pod = await cluster.call(core.read_namespaced_pod, name, namespace)
+            return Target(f"pod {namespace}/{name}", (pod,), 1, one_pod=True)
         except ApiException as exc:
             if exc.status != 404 or kind == POD:
                 raise
@@ -72,7 +76,7 @@ async def find_target(cluster: Cluster, namespace: str, name: str, kind: str, *,
     except ApiException as exc:
         if exc.status == 404 and not kind:
             raise NotFoundError(f"No pod or deployment {name} in namespace {namespace} on {cluster.name}.",
-                                detail=f"{cluster.name}: {status_of(exc)}") from exc
+                                detail=f"{cluster.name}: read deployment {namespace}/{name}: {': '.join(status_of(exc))}") from exc
         raise
     selector = selector_text((deployment.get("spec") or {}).get("selector") or {})
     pods = [pod async for pod in _pods(cluster, namespace, selector, page_size=page_size)]
@@ -86,13 +90,10 @@ def selector_text(selector: Obj) -> str:
         key, operator, values = expression["key"], expression["operator"], ",".join(expression.get("values") or [])
         parts.append({"In": f"{key} in ({values})", "NotIn": f"{key} notin ({values})",
                       "Exists": key, "DoesNotExist": f"!{key}"}[operator])
-    if not parts:
-        # An empty selector selects every pod of the namespace: no deployment the API server accepts has one.
-        raise InputError("That deployment has an empty selector, so I cannot tell which pods are its own.")
-    return ",".join(parts)
+    return ",".join(parts)  # never empty: the API server refuses a Deployment with an empty selector
 
 
-async def _pods(cluster: Cluster, namespace: str, selector: str, *, page_size: int) -> Any:
+async def _pods(cluster: Cluster, namespace: str, selector: str, *, page_size: int) -> AsyncIterator[dict[str, Any]]:
     core = CoreV1Api(cluster.api)
     async for _, items in paged(cluster, core.list_namespaced_pod, namespace, page_size=page_size,
                                 label_selector=selector or None):
