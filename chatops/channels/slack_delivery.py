@@ -8,8 +8,8 @@ replies go to the thread with ``chat.postMessage`` and the others with
 conversation the bot may not post to gets the answer in a direct message
 instead, saying why. Generated images go through ``files_upload_v2``, which no
 ``response_url`` carries: into the thread when public and allowed, into a
-direct message otherwise. Slack previews only raster images, so an SVG goes as
-its PNG rendition.
+direct message otherwise, and before the text, which says where they went.
+Slack previews only raster images, so an SVG goes as its PNG rendition.
 """
 
 from __future__ import annotations

@@ -8,8 +8,11 @@ from typing import Any
 import aiohttp
 
 from chatops.channels import texts
+from chatops.channels.slack_render import SlackTarget
 from chatops.channels.slack_respond import LIFETIME_SECONDS, USES, ResponseUrl
 from chatops.config import Settings
+from chatops.models import Reply
+from chatops.server_keys import RUNTIME
 from tests.channels.channel_table import tiny_png
 from tests.channels.slack_support import DM, OTHER, USER, click, command, post_form, settled, slack_settings
 from tests.channels.support import serve
@@ -188,6 +191,20 @@ async def test_an_image_for_a_channel_without_the_bot_goes_to_a_direct_message(s
     assert (shared.channel, shared.filename, shared.data) == (DM, "price-chart.png", tiny_png())
     [message] = fake_slack.workspace.conversations[OUTSIDE].messages.values()
     assert texts_of(message["blocks"]) == ["Here is the price chart.", texts.SLACK_IMAGE_PRIVATE]
+
+
+async def test_a_later_notification_for_a_channel_without_the_bot_arrives_in_a_direct_message(
+    settings: Settings, fake_slack: FakeSlack
+) -> None:
+    fake_slack.workspace.add_channel(OUTSIDE, USER, OTHER)
+    fake_slack.refusals_expected = True  # chat.postMessage in the channel: not_in_channel
+    async with serve(slack_settings(settings, fake_slack)) as client:
+        conversation = client.server.app[RUNTIME].runtime.conversation
+        await conversation.notify(SlackTarget(OUTSIDE, None, USER).session, Reply(text="Restore finished."))
+    assert [(c.method, c.answer.get("error")) for c in fake_slack.refused()] == [("chat.postMessage", "not_in_channel")]
+    [direct] = fake_slack.succeeded("chat.postMessage")
+    assert direct.args["channel"] == DM
+    assert texts_of(direct.args["blocks"]) == [texts.SLACK_NOT_IN_CHANNEL.format(channel=OUTSIDE), "Restore finished."]
 
 
 def confirmation(blocks: list[dict[str, Any]]) -> dict[str, Any]:
