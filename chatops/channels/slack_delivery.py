@@ -112,7 +112,8 @@ class Delivery:
                 raise
             log.info("cannot post in %s (%s): answering in a direct message", target.channel, slack_error(exc))
             note = section(texts.SLACK_NOT_IN_CHANNEL.format(channel=target.channel))
-            await self.client.chat_postMessage(channel=await self._direct(target.user), text=message.text, blocks=note + message.blocks)
+            direct = await self._direct(target.user)
+            await self.client.chat_postMessage(channel=direct, text=message.text, blocks=note + message.blocks)
 
     async def _post(self, target: SlackTarget, message: Message) -> None:
         if message.public:
