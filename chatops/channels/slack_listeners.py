@@ -1,6 +1,7 @@
 """The bolt app: signature check (bolt's, kept on), retry de-duplication, and listeners that only translate.
 
-Mentions, direct messages and ``/chatops`` become a ``SlackTarget`` and a text;
+Mentions, direct messages and ``/chatops`` become a ``SlackTarget`` and a text
+(with the command's or the click's ``response_url``, which answers where the bot is not a member);
 a CSV shared in a direct message or a mention becomes a data set upload; button
 clicks become an answer to a confirmation or a quick reply. Each listener
 returns at once (bolt acknowledges Slack) after handing the work to ``SlackTurns``.
@@ -30,6 +31,7 @@ from chatops.channels.slack_render import (
     SlackTarget,
     read_value,
 )
+from chatops.channels.slack_respond import Origin
 from chatops.channels.slack_turns import SlackTurns, utterance
 from chatops.errors import StoreUnavailable
 
@@ -111,7 +113,7 @@ def build_bolt_app(turns: SlackTurns, client: AsyncWebClient, *, signing_secret:
             await ack(text=texts.SLACK_EMPTY)
             return
         await ack()
-        turns.start(SlackTarget(command["channel_id"], None, command["user_id"]), text)
+        turns.start(SlackTarget(command["channel_id"], None, command["user_id"]), text, via=command.get("response_url"))
 
     async def on_answer(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
@@ -121,10 +123,13 @@ def build_bolt_app(turns: SlackTurns, client: AsyncWebClient, *, signing_secret:
         if target is None or not value.get("token") or not container.get("message_ts"):
             log.warning("a confirmation click without a usable value was ignored")
             return
-        message = {"channel": container.get("channel_id") or target.channel, "ts": container["message_ts"]}
+        origin = Origin(
+            str(container.get("channel_id") or target.channel), str(container["message_ts"]),
+            ephemeral=container.get("is_ephemeral") is True,
+        )
         turns.start_answer(
             target, yes=action["action_id"] == CONFIRM_ACTION, token=str(value["token"]),
-            clicker=body["user"]["id"], message=message,
+            clicker=body["user"]["id"], origin=origin, via=body.get("response_url"),
         )
 
     async def on_quick_reply(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -133,7 +138,8 @@ def build_bolt_app(turns: SlackTurns, client: AsyncWebClient, *, signing_secret:
         channel = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id")
         if not channel or not isinstance(value.get("say"), str):
             return
-        turns.start(SlackTarget(channel, value.get("thread") or None, body["user"]["id"]), value["say"])
+        target = SlackTarget(channel, value.get("thread") or None, body["user"]["id"])
+        turns.start(target, value["say"], via=body.get("response_url"))
 
     async def on_link(ack: Ack) -> None:
         await ack()  # a URL button opens in the browser; Slack still wants the click acknowledged

@@ -1,8 +1,9 @@
 """Slack turns: run as tracked background tasks after Slack has been acknowledged, then post the answer.
 
 Bolt listeners only translate a payload into a ``SlackTarget`` and a text (or a
-button click, or a shared CSV file) and call ``start``/``start_answer``/``start_upload``;
-everything slow happens here.
+button click, or a shared CSV file), with the payload's ``response_url`` when it
+has one, and call ``start``/``start_answer``/``start_upload``; everything slow
+happens here. A turn with a trusted ``response_url`` answers through it.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from chatops.channels.dataset_request import csv_header, name_from_file, read_re
 from chatops.channels.slack_delivery import Delivery, slack_error
 from chatops.channels.slack_files import download_csv, download_url, label, pick_csv
 from chatops.channels.slack_render import SlackTarget, uploads
+from chatops.channels.slack_respond import Origin, ResponseUrl, response_url
 from chatops.config import Settings
 from chatops.errors import ChatOpsError, PermanentError, StoreUnavailable
 from chatops.fulfillment import texts as fulfillment_texts
 from chatops.fulfillment.prematched import MatchedQuery, MatchedResult
-from chatops.models import Principal, Query, QueryResult, Reply, Visibility
+from chatops.models import Principal, Query, QueryResult, Reply
 from chatops.server_keys import RuntimeSlot
 
 log = logging.getLogger(__name__)
@@ -48,18 +50,22 @@ class SlackTurns:
         self.client = client
         self.http = http
         self.settings = settings
-        self.delivery = Delivery(client)
+        self.delivery = Delivery(client, http)
         self._emails: dict[str, tuple[str | None, float]] = {}
 
-    def start(self, target: SlackTarget, text: str) -> None:
-        self._spawn(self.turn(target, text), f"slack-turn-{target.channel}-{target.thread}")
+    def start(self, target: SlackTarget, text: str, *, via: object = None) -> None:
+        """A turn; ``via`` is the payload's ``response_url`` (any value: only a link to Slack is used)."""
+        self._spawn(self.turn(target, text, via=self._link(via)), f"slack-turn-{target.channel}-{target.thread}")
 
-    def start_answer(self, target: SlackTarget, *, yes: bool, token: str, clicker: str, message: dict[str, str]) -> None:
-        coro = self.answer(target, yes=yes, token=token, clicker=clicker, message=message)
+    def start_answer(self, target: SlackTarget, *, yes: bool, token: str, clicker: str, origin: Origin, via: object) -> None:
+        coro = self.answer(target, yes=yes, token=token, clicker=clicker, origin=origin, via=self._link(via))
         self._spawn(coro, f"slack-confirm-{target.channel}-{target.thread}")
 
     def start_upload(self, target: SlackTarget, text: str, files: Sequence[Mapping[str, Any]]) -> None:
         self._spawn(self.upload(target, text, files), f"slack-upload-{target.channel}-{target.thread}")
+
+    def _link(self, raw: object) -> ResponseUrl | None:
+        return response_url(raw, api_base_url=self.settings.slack.api_base_url)
 
     def _spawn(self, coro: Awaitable[None], name: str) -> None:
         self.slot.runtime.tasks.spawn(self._guarded(coro), name=name)
@@ -87,16 +93,16 @@ class SlackTurns:
         self._emails[user] = (email, time.monotonic() + EMAIL_CACHE_SECONDS)
         return email
 
-    async def turn(self, target: SlackTarget, text: str) -> None:
+    async def turn(self, target: SlackTarget, text: str, *, via: ResponseUrl | None = None) -> None:
         if not text:
-            await self.delivery.send(target, Reply(text=texts.SLACK_EMPTY))
+            await self.delivery.send(target, Reply(text=texts.SLACK_EMPTY), via=via)
             return
         limit = self.settings.server.max_utterance_chars
         if len(text) > limit:
-            await self.delivery.tell(target, texts.TOO_LONG.format(limit=limit))
+            await self.delivery.tell(target, texts.TOO_LONG.format(limit=limit), via=via)
             return
         query = Query(session=target.session, text=text, principal=await self.principal(target))
-        await self._converse(target, self.slot.runtime.conversation.handle(query))
+        await self._converse(target, self.slot.runtime.conversation.handle(query), via=via)
 
     async def upload(self, target: SlackTarget, text: str, files: Sequence[Mapping[str, Any]]) -> None:
         """A CSV shared with the bot: download it, read the name and columns from the message, store it."""
@@ -122,19 +128,21 @@ class SlackTurns:
         )
         await self._converse(target, self.slot.runtime.conversation.handle_matched(matched))
 
-    async def _converse(self, target: SlackTarget, work: Awaitable[QueryResult | MatchedResult]) -> None:
+    async def _converse(
+        self, target: SlackTarget, work: Awaitable[QueryResult | MatchedResult], *, via: ResponseUrl | None = None
+    ) -> None:
         """Post a turn's replies (queued notifications first); a failure becomes a short note to the asker."""
         try:
             result = await work
         except StoreUnavailable:
-            await self.delivery.tell(target, fulfillment_texts.STORE_DOWN)
+            await self.delivery.tell(target, fulfillment_texts.STORE_DOWN, via=via)
             return
         except Exception:
             log.exception("slack turn in %s failed", target.channel)
-            await self.delivery.tell(target, texts.SOMETHING_WRONG)
+            await self.delivery.tell(target, texts.SOMETHING_WRONG, via=via)
             return
         for reply in (*result.notifications, result.reply):
-            await self.delivery.send(target, reply)
+            await self.delivery.send(target, reply, via=via)
 
     async def _complete(self, file: Mapping[str, Any]) -> Mapping[str, Any]:
         """The file with its download link: a Slack Connect share carries only its id (``mode: file_access``)."""
@@ -147,10 +155,12 @@ class SlackTurns:
             raise PermanentError(texts.UPLOAD_FORBIDDEN.format(name=label(file), problem=problem)) from exc
         return {**file, **(info.get("file") or {})}
 
-    async def answer(self, target: SlackTarget, *, yes: bool, token: str, clicker: str, message: dict[str, str]) -> None:
+    async def answer(
+        self, target: SlackTarget, *, yes: bool, token: str, clicker: str, origin: Origin, via: ResponseUrl | None
+    ) -> None:
         """A Confirm/Cancel click: only the requester's counts, and the question is replaced by the outcome."""
         if clicker != target.user:
-            await self.delivery.tell(SlackTarget(target.channel, target.thread, clicker), texts.SLACK_ONLY_REQUESTER)
+            await self.delivery.tell(SlackTarget(target.channel, target.thread, clicker), texts.SLACK_ONLY_REQUESTER, via=via)
             return
         action = "confirm.yes" if yes else "confirm.no"
         matched = MatchedQuery(
@@ -160,19 +170,18 @@ class SlackTurns:
         try:
             result = await self.slot.runtime.conversation.handle_matched(matched)
         except StoreUnavailable:
-            await self.delivery.tell(target, fulfillment_texts.STORE_DOWN)
+            await self.delivery.tell(target, fulfillment_texts.STORE_DOWN, via=via)
             return
         answered = texts.SLACK_CONFIRMED if yes else texts.SLACK_CANCELLED
         status = texts.SLACK_STALE if result.stale else answered.format(user=clicker)
         reply = result.reply
-        await self.delivery.replace(message["channel"], message["ts"], status=status, reply=reply, target=target)
-        if reply.visibility is not Visibility.PUBLIC:
-            await self.delivery.send(target, reply)
-        else:
+        if not await self.delivery.replace(origin, status=status, reply=reply, target=target, via=via):
+            await self.delivery.send(target, reply, via=via)
+        else:  # the replaced question holds the reply's text; its images follow
             for image in uploads(reply):
-                await self.delivery.send(target, Reply(text="", parts=(image,)))
+                await self.delivery.send(target, Reply(text="", parts=(image,), visibility=reply.visibility), via=via)
         for note in result.notifications:
-            await self.delivery.send(target, note)
+            await self.delivery.send(target, note, via=via)
 
     async def sink(self, session: str, reply: Reply) -> bool:
         """Conversation sink: a reply outside a turn (a job's result) for a Slack session is posted to its thread."""

@@ -13,6 +13,8 @@ SLACK_CONFIRMED = "Confirmed by <@{user}>."
 SLACK_CANCELLED = "Cancelled by <@{user}>."
 SLACK_STALE = "Already answered."
 SLACK_IMAGE_PRIVATE = "(The image was sent to you in a direct message.)"
+SLACK_LINK_SPENT = "(Slack's reply link for this command has expired or been used up, so only you see this answer.)"
+SLACK_NOT_IN_CHANNEL = "I can't post in <#{channel}> (I'm not a member there), so here is my answer."
 SLACK_EMPTY = "Yes? Mention me with a question, for example: tell me a joke."
 TOO_LONG = "That message is longer than {limit} characters; please shorten it."
 

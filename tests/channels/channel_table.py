@@ -92,6 +92,16 @@ async def restart(call: HandlerCall) -> Reply:
     return Reply(text=f"Restarted {call.param('target', 'everything')}.")
 
 
+async def _rotation_plan(call: HandlerCall) -> Reply:
+    return Reply(text="I will rotate the API key of the web server.", visibility=Visibility.EPHEMERAL)
+
+
+@table.action("test.rotate", confirm=True, plan=_rotation_plan)
+async def rotate(call: HandlerCall) -> Reply:
+    """A confirmed action whose question only the asker sees (its plan is ephemeral)."""
+    return Reply(text="Rotated the API key.")
+
+
 @table.action("test.followup")
 async def followup(call: HandlerCall) -> Reply:
     return Reply(text="Passing you on.", event="custom-event", event_parameters={"level": 2})

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from chatops.config import Settings
+from tests.channels.slack_support import joined_workspace
 from tests.channels.support import channel_settings, write_agent
 from tests.fakes.slack import FakeSlack
 
@@ -24,5 +25,8 @@ def settings(agent_dir: Path) -> Settings:
 
 @pytest.fixture
 async def fake_slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack(emails={"U123": "alice@example.com"}) as fake:
+    """The fake Slack of the captured payloads' workspace; a call it refused fails the test unless the test sets ``refusals_expected``."""
+    async with FakeSlack(emails={"U123": "alice@example.com"}, workspace=joined_workspace()) as fake:
         yield fake
+    if not fake.refusals_expected:
+        assert [(c.method, c.answer.get("error")) for c in fake.refused()] == []

@@ -1,4 +1,4 @@
-"""Signed Slack request bodies built from the captured payloads in tests/payloads/slack/."""
+"""Signed Slack request bodies built from the captured payloads in tests/payloads/slack/, and the workspace they happen in."""
 
 from __future__ import annotations
 
@@ -17,12 +17,23 @@ from aiohttp.test_utils import TestClient
 from chatops.config import Settings
 from chatops.server_keys import RUNTIME
 from tests.channels.support import with_group
-from tests.fakes.slack import BOT_TOKEN, FakeSlack
+from tests.fakes.slack import BOT_TOKEN, BOT_USER, FakeSlack
+from tests.fakes.slack_workspace import Workspace
 
 PAYLOADS = Path(__file__).resolve().parent.parent / "payloads" / "slack"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 USER = "U123"
+OTHER = "U999"
 CHANNEL = "C042"
+DM = "D0123"
+
+
+def joined_workspace() -> Workspace:
+    """Where the captured payloads happen: #ops (C042) with alice, a colleague and the bot; alice's DM with the bot."""
+    workspace = Workspace()
+    workspace.add_channel(CHANNEL, USER, OTHER, BOT_USER)
+    workspace.add_im(DM, USER)
+    return workspace
 
 
 def payload(name: str) -> dict[str, Any]:
@@ -48,17 +59,23 @@ def event(name: str = "app_mention.json", *, event_id: str = "Ev0001", **fields:
 
 
 def command(text: str, **fields: str) -> bytes:
+    """A ``/chatops`` body; pass ``response_url=fake.response_url(channel, user)`` for one the fake answers."""
     body = {**payload("slash_command.json"), "text": text, **fields}
     return urllib.parse.urlencode(body).encode()
 
 
 def click(action_id: str, value: dict[str, Any], *, user: str = USER, message_ts: str = "1700000000.000001",
-          thread: str = "1700000001.000100") -> bytes:
+          thread: str | None = "1700000001.000100", channel: str = CHANNEL, ephemeral: bool = False,
+          response_url: str | None = None) -> bytes:
+    """A button click on message ``message_ts``; with ``response_url``, the click's link (else the payload's dead one)."""
     body = copy.deepcopy(payload("block_actions.json"))
     body["user"]["id"] = user
-    body["container"].update(message_ts=message_ts, thread_ts=thread)
+    body["container"].update(message_ts=message_ts, thread_ts=thread, channel_id=channel, is_ephemeral=ephemeral)
+    body["channel"]["id"] = channel
     body["message"].update(ts=message_ts, thread_ts=thread)
     body["actions"][0].update(action_id=action_id, value=json.dumps(value))
+    if response_url is not None:
+        body["response_url"] = response_url
     return urllib.parse.urlencode({"payload": json.dumps(body)}).encode()
 
 

@@ -25,6 +25,7 @@ INTENTS: list[dict[str, Any]] = [
     {"name": "secret", "action": "test.secret", "phrases": ["what is the password", "show the password", "reveal the password"]},
     {"name": "whoami", "action": "test.whoami", "phrases": ["who am i", "what is my user id", "whoami"]},
     {"name": "restart", "action": "test.restart", "phrases": ["restart the web server", "restart everything", "please restart"]},
+    {"name": "rotate", "action": "test.rotate", "phrases": ["rotate the api key", "rotate the key", "new api key please"]},
     {"name": "slow", "action": "test.slow", "phrases": ["do the slow thing", "run the slow job", "slow work"]},
     {"name": "crash", "action": "test.crash", "phrases": ["crash the handler", "make it crash", "break something"]},
     {"name": "confirm.yes", "action": "confirm.yes", "input_contexts": ["awaiting-confirmation"],

@@ -117,14 +117,18 @@ async def test_a_direct_message_is_answered_in_the_conversation(settings: Settin
     assert posted.args["text"].startswith("Why do programmers")
 
 
-async def test_the_slash_command_is_acknowledged_then_answered(settings: Settings, fake_slack: FakeSlack) -> None:
+async def test_the_slash_command_is_acknowledged_then_answered_through_its_response_url(
+    settings: Settings, fake_slack: FakeSlack
+) -> None:
+    link = fake_slack.response_url(CHANNEL, USER)
     async with serve(slack_settings(settings, fake_slack)) as client:
-        status, body = await post_form(client, command("tell me a fact"))
+        status, body = await post_form(client, command("tell me a fact", response_url=link))
         assert status == 200 and body == ""
-        [posted] = await fake_slack.wait_for("chat.postMessage")
+        [posted] = await fake_slack.wait_for_responses()
         status, body = await post_form(client, command("   "))
-    assert posted.args["channel"] == CHANNEL and "thread_ts" not in posted.args
-    assert posted.args["text"] == "Octopuses have three hearts."
+    assert (posted.status, posted.body["response_type"]) == (200, "in_channel") and "thread_ts" not in posted.body
+    assert posted.body["text"] == "Octopuses have three hearts."
+    assert fake_slack.called("chat.postMessage") == []
     assert status == 200 and body == texts.SLACK_EMPTY  # bolt answers a text-only ack as plain text
 
 

@@ -29,28 +29,29 @@ def confirmation_value(posted: Any) -> dict[str, Any]:
     return json.loads(confirm["value"])
 
 
-async def ask_restart(client: Any, fake: FakeSlack) -> dict[str, Any]:
+async def ask_restart(client: Any, fake: FakeSlack) -> tuple[dict[str, Any], str]:
+    """The question's button value, and its ts (which a click on it carries)."""
     await post_event(client, event(text="<@UBOT> restart the web server"))
     [question] = await fake.wait_for("chat.postMessage")
     await settled(client)
-    return confirmation_value(question)
+    return confirmation_value(question), question.answer["ts"]
 
 
 async def test_only_the_requester_can_confirm_and_the_question_is_replaced(settings: Settings, fake_slack: FakeSlack) -> None:
     async with serve(slack_settings(settings, fake_slack)) as client:
-        value = await ask_restart(client, fake_slack)
+        value, question = await ask_restart(client, fake_slack)
         assert value["session"] == f"slack:{CHANNEL}:{THREAD}:{USER}"
-        status, _ = await post_form(client, click("chatops_confirm", value, user="U999"))
+        status, _ = await post_form(client, click("chatops_confirm", value, user="U999", message_ts=question))
         assert status == 200
         [refused] = await fake_slack.wait_for("chat.postEphemeral")
         await settled(client)
         assert fake_slack.called("chat.update") == []
-        await post_form(client, click("chatops_confirm", value, message_ts="1700000000.000777"))
+        await post_form(client, click("chatops_confirm", value, message_ts=question))
         [updated] = await fake_slack.wait_for("chat.update")
         await settled(client)
         audit = await client.server.app[RUNTIME].runtime.store.query_audit(action="test.restart")
     assert refused.args["user"] == "U999" and refused.args["text"] == texts.SLACK_ONLY_REQUESTER
-    assert updated.args["channel"] == CHANNEL and updated.args["ts"] == "1700000000.000777"
+    assert updated.args["channel"] == CHANNEL and updated.args["ts"] == question and updated.answer["ok"]
     assert updated.args["text"] == "Confirmed by <@U123>. Restarted everything."
     assert all(b.get("block_id") != "chatops_confirmation" for b in updated.args["blocks"])
     assert [(r.decision, r.outcome) for r in reversed(audit)] == [("pending-confirmation", "asked"), ("confirmed", "started"), ("confirmed", "ok")]
@@ -58,12 +59,12 @@ async def test_only_the_requester_can_confirm_and_the_question_is_replaced(setti
 
 async def test_cancel_replaces_the_question_and_runs_nothing(settings: Settings, fake_slack: FakeSlack) -> None:
     async with serve(slack_settings(settings, fake_slack)) as client:
-        value = await ask_restart(client, fake_slack)
-        await post_form(client, click("chatops_cancel", value))
+        value, question = await ask_restart(client, fake_slack)
+        await post_form(client, click("chatops_cancel", value, message_ts=question))
         [updated] = await fake_slack.wait_for("chat.update")
         await settled(client)
         # The same buttons clicked again answer a question that is no longer pending.
-        await post_form(client, click("chatops_confirm", value))
+        await post_form(client, click("chatops_confirm", value, message_ts=question))
         [_, again] = await fake_slack.wait_for("chat.update", count=2)
         audit = await client.server.app[RUNTIME].runtime.store.query_audit(action="test.restart")
     assert updated.args["text"].startswith("Cancelled by <@U123>.")
@@ -148,6 +149,7 @@ async def test_socket_mode_receives_events_and_acknowledges_them(settings: Setti
 
 async def test_a_failing_slack_post_is_logged_not_raised(settings: Settings, fake_slack: FakeSlack, caplog: Any) -> None:
     fake_slack.fail["chat.postMessage"] = "not_in_channel"
+    fake_slack.refusals_expected = True
     async with serve(slack_settings(settings, fake_slack)) as client:
         await post_event(client, event())
         await fake_slack.wait_for("chat.postMessage")

@@ -23,7 +23,7 @@ from chatops.fulfillment import texts
 from tests.fakes.kube.clusters import start_fake_clusters
 from tests.handlers.kube import seed
 from tests.handlers.kube.conftest import SOURCE, TARGET
-from tests.channels.slack_support import event, post_event, slack_settings
+from tests.channels.slack_support import event, joined_workspace, post_event, slack_settings
 from tests.fakes.reddit import Fault, FakeReddit
 from tests.fakes.slack import FakeSlack
 from tests.fakes.slack_ratelimit import RateLimitProxy
@@ -144,7 +144,7 @@ async def test_ssm_throttling_is_retried_then_reported_then_recovers(ssm_proxy: 
 
 
 async def test_slack_rate_limit_is_waited_out_and_the_answer_still_arrives(tmp_path: Path) -> None:
-    async with FakeSlack() as slack, RateLimitProxy(slack.base_url) as proxy:
+    async with FakeSlack(workspace=joined_workspace()) as slack, RateLimitProxy(slack.base_url) as proxy:
         async with serve(slack_settings(settings_for(tmp_path), slack, api_base_url=proxy.base_url)) as client:
             proxy.limit("chat.postMessage", times=1, retry_after=1)
             status, _ = await post_event(client, event(text="<@UBOT> help", event_id="Ev429a"))

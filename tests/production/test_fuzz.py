@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import handlers
 from chatops.config import load_settings
-from tests.channels.slack_support import signed, slack_settings
+from tests.channels.slack_support import joined_workspace, signed, slack_settings
 from tests.fakes.slack import FakeSlack
 from tests.production.conftest import serve, settings_for
 
@@ -57,7 +57,7 @@ async def assert_handled(response: Any) -> None:
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
     settings = settings_for(tmp_path, dialogflow={"deadline_seconds": 1.0}, security={"admin_tokens": ("adm1n",)})
-    async with FakeSlack() as slack, serve(slack_settings(settings, slack)) as running:
+    async with FakeSlack(workspace=joined_workspace()) as slack, serve(slack_settings(settings, slack)) as running:
         yield running
 
 

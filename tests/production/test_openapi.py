@@ -13,7 +13,7 @@ from openapi_spec_validator import validate
 from chatops.channels.web_render import render_part
 from chatops.models import Button, Card, Confirmation, Image, QuickReplies
 from chatops.server_keys import RUNTIME
-from tests.channels.slack_support import signed, slack_settings
+from tests.channels.slack_support import joined_workspace, signed, slack_settings
 from tests.fakes.slack import FakeSlack
 from tests.production.conftest import serve, settings_for
 from tests.production.openapi_check import Contract
@@ -49,7 +49,7 @@ async def client(tmp_path: Path, fresh_moto: str) -> AsyncIterator[TestClient]:
         aws={"endpoint_url": fresh_moto, "region": "eu-west-1"},
         security={"admin_tokens": ("adm1n-token",)},
     )
-    async with FakeSlack() as slack, serve(slack_settings(settings, slack)) as running:
+    async with FakeSlack(workspace=joined_workspace()) as slack, serve(slack_settings(settings, slack)) as running:
         yield running
 
 

@@ -22,7 +22,7 @@ from schemathesis.checks import negative_data_rejection, positive_data_acceptanc
 from chatops.channels.openapi import document
 from chatops.server import create_app
 from chatops.testing import ALLOW_ALL, trained_nlu
-from tests.channels.slack_support import slack_settings
+from tests.channels.slack_support import joined_workspace, slack_settings
 from tests.fakes.slack import FakeSlack
 from tests.production.conftest import settings_for
 
@@ -50,7 +50,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     stop: list[asyncio.Event] = []
 
     async def run() -> None:
-        async with FakeSlack() as slack:
+        async with FakeSlack(workspace=joined_workspace()) as slack:
             runner = web.AppRunner(create_app(slack_settings(settings, slack), policy=ALLOW_ALL, nlu=trained_nlu()), access_log=None)
             await runner.setup()
             site = web.TCPSite(runner, "127.0.0.1", 0)

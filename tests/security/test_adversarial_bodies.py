@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 import handlers
 from chatops.server_keys import RUNTIME
 from tests.channels import channel_table
-from tests.channels.slack_support import payload, settled, signed, slack_settings
+from tests.channels.slack_support import joined_workspace, payload, settled, signed, slack_settings
 from tests.channels.support import with_group
 from tests.fakes.slack import FakeSlack
 from tests.security.support import CANARY, RAN, bench, bench_settings, table as bench_table
@@ -108,7 +108,7 @@ async def client(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncItera
     settings = with_group(settings, "store", url=f"sqlite:///{tmp_path / 'fuzz.db'}")
     # The prices table too, so that data set uploads reach their real handler.
     tables = [bench_table, channel_table.table, *handlers.load_tables(("prices",))]
-    async with FakeSlack(emails={"U123": "alice@example.com"}) as slack, bench(slack_settings(settings, slack), tables=tables) as running:
+    async with FakeSlack(emails={"U123": "alice@example.com"}, workspace=joined_workspace()) as slack, bench(slack_settings(settings, slack), tables=tables) as running:
         running.slack = slack  # type: ignore[attr-defined]
         yield running
 

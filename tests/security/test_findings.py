@@ -24,7 +24,7 @@ from chatops.security import exposure
 from chatops.security.policy import Policy
 from chatops.server_keys import RUNTIME
 from chatops.store.sqlite import SqliteStore
-from tests.channels.slack_support import event, post_event, post_raw, signed, slack_settings
+from tests.channels.slack_support import event, joined_workspace, post_event, post_raw, signed, slack_settings
 from tests.channels.support import with_group
 from tests.fakes.slack import FakeSlack
 from tests.security.support import CANARY, RAN, bench, bench_settings, policy_file
@@ -192,7 +192,7 @@ DEEP = b"[" * 100_000 + b"]" * 100_000
 
 
 async def test_deep_json_is_a_400_on_all_three_endpoints(tmp_path: Path) -> None:
-    async with FakeSlack() as slack, bench(slack_settings(bench_settings(tmp_path), slack)) as client:
+    async with FakeSlack(workspace=joined_workspace()) as slack, bench(slack_settings(bench_settings(tmp_path), slack)) as client:
         rest = await client.post("/api/v1/query", data=DEEP, headers=JSON)
         hook = await client.post("/dialogflow/webhook", data=DEEP, headers=JSON)
         nested = json.dumps({"session": "s", "text": "hi", "parameters": {"a": json.loads("[" * 40 + "]" * 40)}}).encode()
@@ -216,7 +216,7 @@ async def test_deep_json_is_a_400_on_all_three_endpoints(tmp_path: Path) -> None
 async def test_malformed_signed_events_are_a_400(tmp_path: Path, mutate: object) -> None:
     body = event(event_id="Ev-bad")
     mutate(body)  # type: ignore[operator]
-    async with FakeSlack() as slack, bench(slack_settings(bench_settings(tmp_path), slack)) as client:
+    async with FakeSlack(workspace=joined_workspace()) as slack, bench(slack_settings(bench_settings(tmp_path), slack)) as client:
         status, text = await post_event(client, body)
     assert status == 400 and json.loads(text)["error"] == "bad_request"
 
@@ -231,7 +231,7 @@ async def test_malformed_signed_clicks_are_a_400(tmp_path: Path, change: dict[st
 
     body = {**payload("block_actions.json"), **change}
     raw = ("payload=" + json.dumps(body).replace("%", "%25").replace("&", "%26").replace("+", "%2B")).encode()
-    async with FakeSlack() as slack, bench(slack_settings(bench_settings(tmp_path), slack)) as client:
+    async with FakeSlack(workspace=joined_workspace()) as slack, bench(slack_settings(bench_settings(tmp_path), slack)) as client:
         status, _ = await post_raw(client, raw, signed(raw, content_type="application/x-www-form-urlencoded"))
     assert status == 400
 
@@ -239,7 +239,7 @@ async def test_malformed_signed_clicks_are_a_400(tmp_path: Path, change: dict[st
 async def test_a_body_without_an_event_id_is_handled_once(tmp_path: Path) -> None:
     body = event(event_id="Ev-none", text="<@UBOT> tell me a joke")
     del body["event_id"]
-    async with FakeSlack() as slack, bench(slack_settings(bench_settings(tmp_path), slack)) as client:
+    async with FakeSlack(workspace=joined_workspace()) as slack, bench(slack_settings(bench_settings(tmp_path), slack)) as client:
         first, _ = await post_event(client, body)
         retry, _ = await post_event(client, body, **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
         [posted] = await slack.wait_for("chat.postMessage")
