@@ -113,7 +113,7 @@ class FulfillmentSettings:
         "Permission the policy must grant, on the action's name, for a webhook call; empty: open to everyone.",
     )
     confirm: tuple[str, ...] = setting(
-        (), "CHATOPS_FULFILLMENT_CONFIRM", "Comma-separated action patterns (order.*) whose webhook call is confirmed first."
+        (), "CHATOPS_FULFILLMENT_CONFIRM", "Comma-separated action patterns (order.*) whose webhook call is confirmed first (the agent needs confirm.yes/no intents)."
     )
 
 

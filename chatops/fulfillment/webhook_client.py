@@ -10,6 +10,7 @@ token) never reaches the log.
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -65,7 +66,10 @@ class WebhookClient:
     def __init__(self, target: WebhookTarget, session: aiohttp.ClientSession) -> None:
         self.target = target
         self.session = session
-        self.auth = aiohttp.BasicAuth(target.username, target.password) if target.username or target.password else None
+        self.headers = dict(target.headers)
+        if target.username or target.password:
+            credentials = base64.b64encode(f"{target.username}:{target.password}".encode()).decode()
+            self.headers["Authorization"] = f"Basic {credentials}"
 
     async def post(self, body: dict[str, Any], *, action: str) -> dict[str, Any] | None:
         """The v2 WebhookResponse, or None when the static response must stand (the reason is logged)."""
@@ -74,7 +78,7 @@ class WebhookClient:
             async with asyncio.timeout(self.target.deadline_seconds):
                 async with self.session.post(
                     self.target.url, json=webhook_v1.request_from_v2(body) if v1 else body,
-                    headers=dict(self.target.headers), auth=self.auth,
+                    headers=self.headers,
                 ) as response:
                     if not 200 <= response.status < 300:
                         log.warning("fulfillment webhook answered HTTP %d for %s; the static response answers", response.status, action)
