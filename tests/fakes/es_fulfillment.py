@@ -11,7 +11,9 @@ JSON body, ``session`` a ``projects/<p>/agent/sessions/<s>`` path, every output
 context named under that session, the documented queryResult fields present;
 anything else is a 400. Configured basic auth or headers missing: 401. Queued
 faults are served first (a 500, or a delay past the caller's deadline). Every
-request and its headers is recorded.
+request and its headers is recorded. ``protocol="v1"`` serves the legacy v1
+webhook instead: ``result`` with ``resolvedQuery``, ``metadata.intentName`` and
+``contexts`` named by their short names.
 """
 
 from __future__ import annotations
@@ -40,15 +42,16 @@ class WebhookRequest:
 
     @property
     def session(self) -> str:
-        return str(self.body["session"])
+        return str(self.body.get("session") or self.body.get("sessionId"))
 
     @property
     def result(self) -> dict[str, Any]:
-        return dict(self.body["queryResult"])
+        return dict(self.body.get("queryResult") or self.body["result"])
 
     @property
     def intent(self) -> str:
-        return str(self.result["intent"]["displayName"])
+        result = self.result
+        return str(result["intent"]["displayName"] if "intent" in result else result["metadata"]["intentName"])
 
     @property
     def action(self) -> str:
@@ -84,6 +87,7 @@ class FakeFulfillment:
     faults: list[Fault] = field(default_factory=list)
     requests: list[WebhookRequest] = field(default_factory=list)
     received_headers: list[dict[str, str]] = field(default_factory=list)
+    protocol: str = "v2"
     url: str = ""
 
     async def __aenter__(self) -> FakeFulfillment:
@@ -105,7 +109,7 @@ class FakeFulfillment:
         if request.content_type != "application/json":
             return web.Response(status=400, text="expected application/json")
         body = await request.json()
-        problem = _invalid(body)
+        problem = _invalid_v1(body) if self.protocol == "v1" else _invalid(body)
         if problem:
             return web.Response(status=400, text=problem)
         self.requests.append(WebhookRequest(body))
@@ -147,4 +151,18 @@ def _invalid(body: Any) -> str:
     for context in result["outputContexts"]:
         if not str(context.get("name", "")).startswith(f"{session}/contexts/") or not isinstance(context.get("lifespanCount", 0), int):
             return "an output context is not named under the session"
+    return ""
+
+
+def _invalid_v1(body: Any) -> str:
+    """What a v1 webhook request lacks; empty when it is well formed."""
+    if not isinstance(body, dict) or not body.get("id") or not isinstance(body.get("sessionId"), str):
+        return "id and sessionId are required"
+    result = body.get("result")
+    if not isinstance(result, dict) or not isinstance(result.get("resolvedQuery"), str):
+        return "result.resolvedQuery is required"
+    if not isinstance(result.get("metadata"), dict) or not result["metadata"].get("intentName"):
+        return "result.metadata.intentName is required"
+    if any("/" in str(c.get("name", "")) or not isinstance(c.get("lifespan"), int) for c in result.get("contexts", [])):
+        return "v1 contexts carry short names and a lifespan"
     return ""

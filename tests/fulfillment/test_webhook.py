@@ -9,6 +9,7 @@ from typing import Any, AsyncIterator
 
 import pytest
 
+from chatops.cli import main
 from chatops.engine.dialogflow import import_agent
 from chatops.engine.loader import bundled_agent_dir
 from chatops.models import Principal
@@ -186,3 +187,45 @@ async def test_an_intent_without_webhook_used_keeps_its_static_response(tmp_path
     async with harness(imported(tmp_path, webhook)) as chat:
         assert (await chat.say("what are your opening hours")).text == "We open at nine."
     assert webhook.requests == []
+
+
+def test_check_accepts_an_imported_agent_and_names_the_webhook_intents(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = write_export(tmp_path / "pizza-agent.zip", {"url": "https://fulfillment.example/hook", "available": True})
+    import_agent(export, tmp_path / "agent")
+    assert main(["check", "--agent", str(tmp_path / "agent")]) == 0
+    captured = capsys.readouterr()
+    assert "6 intents fulfilled by the webhook" in captured.out
+    assert "webhook-fulfilled: Default-Welcome-Intent, book-room, check-order, order-pizza, order-status, refund" in captured.out
+    assert captured.err == ""
+
+
+def test_check_warns_but_passes_when_nothing_serves_an_action(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import_agent(write_export(tmp_path / "pizza-agent.zip", None), tmp_path / "agent")
+    (tmp_path / "agent" / "intents" / "lights.yaml").write_text("name: lights\nphrases: [lights on]\naction: lights.on\n")
+    assert main(["check", "--agent", str(tmp_path / "agent")]) == 0
+    captured = capsys.readouterr()
+    assert "0 intents fulfilled by the webhook" in captured.out
+    warnings = captured.err.splitlines()
+    assert "warning: intent 'Default-Welcome-Intent' uses the webhook, but no fulfillment URL is configured; " \
+           "it answers with its static response" in warnings
+    assert "warning: intent 'lights': no handler is registered for action 'lights.on' and no fulfillment URL " \
+           "is configured; it answers with its static response" in warnings
+    assert not any("opening-hours" in w for w in warnings)  # no webhookUsed: its action only labels it
+
+
+async def test_a_v1_webhook_gets_v1_bodies_and_its_answer_is_applied(tmp_path: Path) -> None:
+    def v1_order(request: WebhookRequest) -> dict[str, Any]:
+        size = request.parameters["size"]
+        return {"speech": f"V1 says: a {size} pizza.", "contextOut": [{"name": "order-placed", "parameters": {"size": size}}]}
+
+    async with FakeFulfillment(protocol="v1", intents={"order pizza": v1_order}) as fake:
+        agent = imported(tmp_path, fake)
+        async with harness(agent, fulfillment={"protocol": "v1"}) as chat:
+            reply = await chat.say("order a small pizza")
+            assert reply.text == "V1 says: a small pizza."
+            assert chat.contexts["order-placed"] == 5  # v1's default lifespan
+    (request,) = fake.requests
+    assert request.result["resolvedQuery"] == "order a small pizza" and request.result["actionIncomplete"] is False
+    assert request.result["contexts"] == [{"name": "orderpizza-followup", "lifespan": 2, "parameters": {"size": "small"}}]
