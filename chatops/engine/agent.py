@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 SYSTEM_ENTITIES = frozenset(
     {
@@ -73,12 +73,17 @@ class Intent:
     # agents) calls it for an action no Python handler serves.
     webhook: bool | None = None
     webhook_slot_filling: bool = False
+    end_interaction: bool = False
     # The name the agent author gave it (an ES display name such as "Default Welcome Intent").
     display_name: str = ""
     source: str = ""
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
+
+    def reported_parameters(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Every parameter as ES reports it (query results, webhook bodies): one not filled is ``""``."""
+        return {p.name: "" for p in self.parameters} | {k: v for k, v in values.items() if v is not None}
 
 
 @dataclass(frozen=True)

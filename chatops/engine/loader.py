@@ -32,6 +32,7 @@ SUFFIXES = (".yaml", ".yml", ".json")
 INTENT_KEYS = {
     "name", "phrases", "action", "parameters", "input_contexts", "output_contexts", "events",
     "responses", "fallback", "priority", "reset_contexts", "webhook", "webhook_slot_filling", "display_name",
+    "end_interaction",
 }
 AGENT_KEYS = {"webhook"}
 WEBHOOK_KEYS = {"url", "headers", "username", "password", "protocol"}
@@ -160,6 +161,7 @@ def load_intent(path: Path) -> Intent:
         webhook=webhook,
         webhook_slot_filling=bool(data.get("webhook_slot_filling", False)),
         display_name=str(data.get("display_name") or ""),
+        end_interaction=bool(data.get("end_interaction", False)),
         source=file,
     )
 

@@ -38,9 +38,8 @@ def session_path(project: str, session: str) -> str:
 
 
 def request_body(call: HandlerCall, turn: WebhookTurn, *, project: str, response_id: str) -> dict[str, Any]:
-    """The WebhookRequest; parameters not filled yet are ``""``, as ES sends them."""
+    """The WebhookRequest ES would send: full names under the session, unfilled parameters as ``""``."""
     session = session_path(project, call.session)
-    parameters = {p.name: "" for p in turn.intent.parameters} | {k: v for k, v in call.parameters.items() if v is not None}
     static = [{"text": {"text": [turn.static]}}] if turn.static else []
     return {
         "responseId": response_id,
@@ -48,7 +47,7 @@ def request_body(call: HandlerCall, turn: WebhookTurn, *, project: str, response
         "queryResult": {
             "queryText": call.query_text,
             "action": turn.intent.action or "",
-            "parameters": parameters,
+            "parameters": turn.intent.reported_parameters(call.parameters),
             "allRequiredParamsPresent": turn.complete,
             "fulfillmentText": turn.static,
             "fulfillmentMessages": static,

@@ -21,7 +21,7 @@ def _plain(*texts: str) -> list[dict[str, Any]]:
 
 
 def _intent(name: str, action: str, speech: str, *, webhook: bool = True, **extra: Any) -> dict[str, Any]:
-    response = {"resetContexts": False, "action": action, "affectedContexts": extra.pop("contexts_out", []),
+    response = {"resetContexts": extra.pop("reset", False), "action": action, "affectedContexts": extra.pop("contexts_out", []),
                 "parameters": extra.pop("parameters", []), "messages": [{"type": "0", "lang": "en", "speech": [speech]}]}
     return {"id": name, "name": name, "auto": True, "contexts": [], "priority": 500000, "responses": [response],
             "webhookUsed": webhook, "webhookForSlotFilling": extra.pop("slot_filling", False), "fallbackIntent": False,
@@ -62,6 +62,11 @@ def export_files(webhook: dict[str, Any] | None) -> dict[str, Any]:
         "intents/refund_usersays_en.json": _plain("refund my money", "I want a refund", "give me my money back"),
         "intents/opening hours.json": _intent("opening hours", "hours.tell", "We open at nine.", webhook=False),
         "intents/opening hours_usersays_en.json": _plain("when do you open", "what are your opening hours"),
+        "intents/start over.json": _intent("start over", "order.reset", "Forgot your #order-placed.size pizza.", webhook=False,
+                                           reset=True),
+        "intents/start over_usersays_en.json": _plain("start over", "forget my order", "clear everything"),
+        "intents/goodbye.json": {**_intent("goodbye", "", "Bye!", webhook=False), "endInteraction": True},
+        "intents/goodbye_usersays_en.json": _plain("goodbye", "bye bye", "see you later"),
         "intents/Default Fallback Intent.json": {**_intent("Default Fallback Intent", "input.unknown", "Sorry, say again?", webhook=False),
                                                  "fallbackIntent": True},
         "entities/size.json": {"id": "size", "name": "size", "isOverridable": True, "isEnum": False, "isRegexp": False,

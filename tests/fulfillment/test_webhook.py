@@ -9,6 +9,7 @@ from typing import Any, AsyncIterator
 
 import pytest
 
+from chatops.channels.web_render import render_result
 from chatops.cli import main
 from chatops.engine.dialogflow import import_agent
 from chatops.engine.loader import bundled_agent_dir
@@ -229,3 +230,23 @@ async def test_a_v1_webhook_gets_v1_bodies_and_its_answer_is_applied(tmp_path: P
     (request,) = fake.requests
     assert request.result["resolvedQuery"] == "order a small pizza" and request.result["actionIncomplete"] is False
     assert request.result["contexts"] == [{"name": "orderpizza-followup", "lifespan": 2, "parameters": {"size": "small"}}]
+
+
+async def test_reset_contexts_applies_after_the_response_read_them(tmp_path: Path, webhook: FakeFulfillment) -> None:
+    async with harness(imported(tmp_path, webhook)) as chat:
+        await chat.say("order a large pizza")
+        assert "order-placed" in chat.contexts
+        assert (await chat.say("start over")).text == "Forgot your large pizza."
+        assert chat.contexts == {}
+
+
+async def test_an_intent_ending_the_interaction_says_so_in_the_result(tmp_path: Path, webhook: FakeFulfillment) -> None:
+    async with harness(imported(tmp_path, webhook)) as chat:
+        assert (await chat.say("goodbye")).text == "Bye!"
+        assert chat.last.end_interaction and chat.last.intent is not None
+        assert chat.last.intent.display_name == "goodbye"
+        rendered = render_result(chat.last, "test-session")
+        await chat.say("where is my order")
+        chained = render_result(chat.last, "test-session")
+    assert rendered["diagnosticInfo"] == {"end_conversation": True}
+    assert chained["webhookPayload"] == {"tracking": "T-42"} and "diagnosticInfo" not in chained

@@ -60,6 +60,7 @@ def _intent(intent: Intent, language: str) -> dict[str, Any]:
         "webhookUsed": intent.webhook if intent.webhook is not None else intent.action is not None,
         "webhookForSlotFilling": intent.webhook_slot_filling,
         "fallbackIntent": intent.fallback,
+        "endInteraction": intent.end_interaction,
         "events": [{"name": event} for event in intent.events],
         "conditionalResponses": [],
         "condition": "",

@@ -27,7 +27,8 @@ SYSTEM_TYPES = {
 }
 # Fields we read, or that carry nothing our format needs (ids, timestamps, UI state).
 KNOWN_INTENT = {"id", "parentId", "rootParentId", "auto", "lastUpdate", "templates", "followUpIntents", "name",
-                "contexts", "responses", "priority", "webhookUsed", "webhookForSlotFilling", "fallbackIntent", "events", "mlEnabled"}
+                "contexts", "responses", "priority", "webhookUsed", "webhookForSlotFilling", "fallbackIntent", "events", "mlEnabled",
+                "endInteraction"}
 KNOWN_RESPONSE = {"resetContexts", "action", "affectedContexts", "parameters", "messages", "speech",
                   "defaultResponsePlatforms", "source"}
 KNOWN_PARAMETER = {"id", "value", "promptMessages", "prompts", "name", "dataType", "required", "isList", "defaultValue"}
@@ -179,6 +180,8 @@ class _Importer:
             intent["responses"] = texts
         if raw.get("fallbackIntent"):
             intent["fallback"] = True
+        if raw.get("endInteraction"):
+            intent["end_interaction"] = True
         if isinstance(raw.get("priority"), int) and raw["priority"] != 500000:
             intent["priority"] = raw["priority"]
         if response.get("resetContexts"):
