@@ -25,15 +25,21 @@ def _settings(args: argparse.Namespace) -> Settings:
         server = dataclasses.replace(server, host=args.host)
     if getattr(args, "port", None):
         server = dataclasses.replace(server, port=args.port)
+    if getattr(args, "workers", None) is not None:
+        server = dataclasses.replace(server, workers=args.workers)
     return dataclasses.replace(settings, engine=engine, store=store, server=server)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from chatops.observability.logging import configure_logging
     from chatops.server import serve
+    from chatops.workers import run_workers, worker_count
 
     settings = _settings(args)
     configure_logging(level=settings.server.log_level, fmt=settings.observability.log_format)
+    count = worker_count(settings)
+    if count > 1:
+        return run_workers(settings, count)
     serve(settings)
     return 0
 
@@ -119,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.add_argument("--agent", help="agent folder (default: the bundled agent)")
     serve.add_argument("--store", help="store URL, e.g. sqlite:///chatops.db or mongodb://host/db")
+    serve.add_argument("--workers", type=int, help="server processes sharing the port (default: one per core)")
     serve.set_defaults(run=cmd_serve)
 
     shell = commands.add_parser("shell", help="chat in the terminal, no server needed")

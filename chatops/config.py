@@ -37,7 +37,15 @@ class ServerSettings:
         (), "CHATOPS_WIDGET_TOKENS",
         "API tokens embedded in web pages for the widget; start-up warns when the policy lets one change anything.",
     )
+    widget_origins: tuple[str, ...] = setting(
+        (), "CHATOPS_WIDGET_ORIGINS",
+        "Comma-separated origins (scheme://host[:port]) whose pages may embed the widget: CORS on /api/v1/query "
+        "and the page's frame-ancestors. Empty: only this service's own page.",
+    )
     log_level: str = setting("INFO", "CHATOPS_LOG_LEVEL", "Log level.")
+    workers: int = setting(
+        0, "CHATOPS_WORKERS", "Server processes sharing the port (`serve --workers`); 0: one per core. An in-memory store runs one."
+    )
     shutdown_seconds: float = setting(
         25.0, "CHATOPS_SHUTDOWN_TIMEOUT", "On SIGTERM, how long in-flight requests may take to finish before they are cut."
     )

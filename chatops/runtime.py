@@ -38,6 +38,15 @@ log = logging.getLogger(__name__)
 BUILTIN_ACTIONS = frozenset({"dialog.cancel", "confirm.yes", "confirm.no"})
 
 
+def shares_sessions(settings: Settings) -> bool:
+    """Whether other processes run turns on this store: replicas on MongoDB, or workers on one SQLite file.
+
+    Only then does a turn take the store's session lease; one process's own locks
+    suffice otherwise (the lease's round trips were a seventh of a turn under load).
+    """
+    return settings.store.url.startswith("mongodb") or settings.server.workers > 1
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -95,9 +104,7 @@ class Runtime:
                 registry, store=store, settings=settings, resources=opened, webhook=webhook,
                 policy=policy or _policy(settings, registry, webhook=webhook is not None),
             )
-            # Replicas share a MongoDB store; an SQLite file belongs to one process, whose own locks suffice
-            # (the store round trips of a shared lock were a seventh of a turn's time under load).
-            conversation = Conversation(engine, dispatcher, store, shared_lock=settings.store.url.startswith("mongodb"))
+            conversation = Conversation(engine, dispatcher, store, shared_lock=shares_sessions(settings))
             jobs = JobRunner(
                 registry, store=store, resources=opened, settings=settings,
                 notify=conversation.notify_job, owner=conversation.instance,

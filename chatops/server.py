@@ -8,7 +8,7 @@ from typing import Any, AsyncIterator, Mapping
 from aiohttp import web
 
 from chatops.channels import dialogflow as dialogflow_channel
-from chatops.channels import openapi, response_headers
+from chatops.channels import cors, openapi, response_headers
 from chatops.channels import slack as slack_channel
 from chatops.channels import web as web_channel
 from chatops.channels import webchat
@@ -50,7 +50,9 @@ def create_app(
             slot.current = None
 
     app.cleanup_ctx.append(runtime_ctx)
+    widget_origins = cors.parse_origins(settings.server.widget_origins)
     response_headers.setup(app)
+    cors.setup(app, origins=widget_origins, paths=(web_channel.QUERY_PATH,))
     observability.setup(
         app, jobs_cache_seconds=settings.observability.jobs_cache_seconds, token=settings.observability.metrics_token
     )
@@ -58,17 +60,19 @@ def create_app(
     app.router.add_get("/api/v1/audit", AuditEndpoint(lambda request: slot.runtime.store, settings.security.admin_tokens).handle)
     dialogflow_channel.setup(app)
     slack_channel.setup(app)
-    webchat.setup(app)
+    webchat.setup(app, frame_origins=widget_origins)
     openapi.setup(app)
     return app
 
 
-def serve(settings: Settings) -> None:
+def serve(settings: Settings, *, reuse_port: bool = False) -> None:
+    """Run the service in this process until SIGTERM/SIGINT; ``reuse_port`` lets several workers share the port."""
     web.run_app(
         create_app(settings),
         host=settings.server.host,
         port=settings.server.port,
         access_log=None,
         shutdown_timeout=settings.server.shutdown_seconds,
+        reuse_port=reuse_port or None,
         print=lambda message: log.info("%s", message),
     )

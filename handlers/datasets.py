@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import functools
 import io
 import math
 import re
@@ -98,8 +99,13 @@ async def available(store: Store) -> list[str]:
 
 def bundled(name: str) -> Dataset:
     spec = BUNDLED[name]
-    text = resources.files("handlers").joinpath("data", spec.file).read_text(encoding="utf-8")
-    return Dataset(name=name, csv=text, x=spec.x, y=spec.y, owner=BUNDLED_OWNER)
+    return Dataset(name=name, csv=_bundled_text(spec.file), x=spec.x, y=spec.y, owner=BUNDLED_OWNER)
+
+
+@functools.cache
+def _bundled_text(file: str) -> str:
+    """A bundled file's text, read once: the package's files don't change while it runs, and each estimate asks."""
+    return resources.files("handlers").joinpath("data", file).read_text(encoding="utf-8")
 
 
 def columns(dataset: Dataset) -> tuple[Array, Array]:

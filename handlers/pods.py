@@ -1,4 +1,4 @@
-"""pods: list pods with a summary and "show more" paging, tail a pod's log, list namespaces."""
+"""pods: list pods with a summary and "show more" paging, tail a pod's log, diagnose failing pods, list namespaces."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from kubernetes_asyncio.client import CoreV1Api
 
 from chatops.fulfillment import HandlerCall, HandlerTable, InputError, OutputContext, QuickReplies, Reply, Visibility
 from handlers.kube import Clusters, cluster_for, params, scope, use_clusters
+from handlers.kube.diagnose_view import heading, logs_card, report_text
 from handlers.kube.errors import api_errors
+from handlers.kube.examine import DEPLOYMENT, POD, PodReport, examine, find_target
 from handlers.kube.listing import Listing, PodQuery, Resume, list_pods, more_pods, paged
 from handlers.kube.names import dns_label, dns_subdomain, label_selector
 from handlers.kube.podview import CRASHLOOP, PHASES, age
@@ -23,6 +25,9 @@ use_clusters(table)
 LISTING_CONTEXT = "pods-followup"
 MORE = "show more"
 _MAX_LOG_CHARS = 3500
+# A diagnosis stays one readable message: the first few failing pods, their latest events, a short log tail.
+_DIAGNOSED_PODS, _DIAGNOSIS_EVENTS, _DIAGNOSIS_LOG_LINES = 3, 5, 10
+_KINDS = {"pod": POD, "pods": POD, "deployment": DEPLOYMENT, "deployments": DEPLOYMENT, "deploy": DEPLOYMENT}
 
 
 def _status(call: HandlerCall) -> str:
@@ -126,6 +131,44 @@ async def pods_logs(call: HandlerCall) -> Reply:
     where = f"{namespace}/{pod}" + (f" ({container})" if container else "")
     return Reply(text=f"Last {lines} lines of {where} on {cluster.name}:\n```\n{text or '(empty)'}\n```",
                  visibility=Visibility.EPHEMERAL, data={"cluster": cluster.name, "pod": pod, "namespace": namespace})
+
+
+def _kind(call: HandlerCall) -> str:
+    value = params.text(call, "kind").lower()
+    if value and value not in _KINDS:
+        raise InputError(f"I can diagnose a pod or a deployment, not a {value!r}.")
+    return _KINDS.get(value, "")
+
+
+def _diagnosis_data(report: PodReport) -> dict[str, Any]:
+    log = report.log
+    return {"namespace": report.namespace, "name": report.name, "cause": report.finding.cause,
+            "next": report.finding.next_step, "events": [event.get("reason") for event in report.events],
+            "log": list(log.lines) if log else [], "log_unavailable": log.unavailable if log else ""}
+
+
+@table.action("pods.diagnose", access="pods:diagnose", resource=scope.namespaced)
+async def pods_diagnose(call: HandlerCall) -> Reply:
+    """Why a pod, or the failing pods of a deployment or a namespace, fail: the likely cause, what to look at
+    next, recent events and the last log lines; shown only to the asker (logs can carry anything)."""
+    kind = _kind(call)
+    name = params.text(call, "name")
+    if name:
+        dns_subdomain(name, f"{kind.lower() or 'pod or deployment'} name")
+    namespace = params.namespace(call)
+    cluster = await cluster_for(call)
+    what = f"{kind.lower() or 'pod or deployment'} {namespace}/{name}" if name else f"namespace {namespace}"
+    with api_errors(cluster.name, "read", what):
+        target = await find_target(cluster, namespace, name, kind, page_size=call.settings.kube.page_size)
+        reports = [await examine(cluster, pod, log_lines=_DIAGNOSIS_LOG_LINES, max_events=_DIAGNOSIS_EVENTS)
+                   for pod in target.pods[:_DIAGNOSED_PODS]]
+    text = "\n\n".join([heading(target, cluster.name, shown=len(reports)), *(report_text(r) for r in reports)])
+    return Reply(
+        text=text, parts=tuple(logs_card(r, cluster.name) for r in reports if not r.finding.healthy),
+        visibility=Visibility.EPHEMERAL,
+        data={"cluster": cluster.name, "target": target.what, "failing": len(target.pods), "total": target.total,
+              "pods": [_diagnosis_data(r) for r in reports]},
+    )
 
 
 @table.action("namespaces.list", access="namespaces:list", resource=scope.cluster_wide)

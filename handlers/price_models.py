@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
+from chatops.fulfillment import Image
 from chatops.store.base import Dataset
 from handlers.datasets import columns
 from handlers.price_plot import MAX_POINTS
@@ -30,6 +32,18 @@ class PriceModel:
     fit: LinearFit
     sample_x: Array
     sample_y: Array
+    # Answers' charts by the asked-about area: a chart depends on nothing else, and drawing one was an eighth of a turn.
+    charts: OrderedDict[float, Image] = field(default_factory=OrderedDict, compare=False, repr=False)
+
+    def chart(self, area: float, draw: Callable[[], Image], *, keep: int = 32) -> Image:
+        """The chart for ``area``, drawn by ``draw`` the first time; the ``keep`` most recent are kept."""
+        if area in self.charts:
+            self.charts.move_to_end(area)
+            return self.charts[area]
+        drawn = self.charts[area] = draw()
+        while len(self.charts) > keep:
+            self.charts.popitem(last=False)
+        return drawn
 
 
 class PriceModels:

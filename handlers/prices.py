@@ -113,24 +113,26 @@ def _estimate(model: PriceModel, area: Area, dataset: Dataset) -> Reply:
                 f"\nCareful: {number(sq_ft)} sq ft is outside the lots in {dataset.name} "
                 f"({number(fit.x_min)} to {number(fit.x_max)} sq ft), so this is an extrapolation and may be far off."
             )
-    chart = plot(
-        model.sample_x, model.sample_y, fit,
-        query=(sq_ft, price), query_label=money(price), x_label=f"{dataset.x} (sq ft)", y_label=dataset.y,
-        title=f"{dataset.y} against {dataset.x} in {dataset.name}",
-    )
-    alt = f"{dataset.y} against {dataset.x} in {dataset.name}, with the fitted line and your {number(sq_ft)} sq ft lot"
+    chart = model.chart(sq_ft, lambda: _chart(model, dataset, sq_ft, price))
     bigger = round(_round_sig(sq_ft * 2, 2))
     return Reply(
         text=text,
-        parts=(
-            Image(alt=alt, data=chart_svg(chart), mime="image/svg+xml", png=partial(chart_png, chart)),
-            QuickReplies((f"how much for a lot of {bigger} sq ft?",)),
-        ),
+        parts=(chart, QuickReplies((f"how much for a lot of {bigger} sq ft?",))),
         data={
             "dataset": dataset.name, "rows": fit.n, "area_sq_ft": sq_ft, "estimate": price, "low": low, "high": high,
             "rmse": fit.rmse, "r2": fit.r2, "slope": fit.slope, "intercept": fit.intercept, "extrapolated": outside,
         },
     )
+
+
+def _chart(model: PriceModel, dataset: Dataset, sq_ft: float, price: float) -> Image:
+    laid_out = plot(
+        model.sample_x, model.sample_y, model.fit,
+        query=(sq_ft, price), query_label=money(price), x_label=f"{dataset.x} (sq ft)", y_label=dataset.y,
+        title=f"{dataset.y} against {dataset.x} in {dataset.name}",
+    )
+    alt = f"{dataset.y} against {dataset.x} in {dataset.name}, with the fitted line and your {number(sq_ft)} sq ft lot"
+    return Image(alt=alt, data=chart_svg(laid_out), mime="image/svg+xml", png=partial(chart_png, laid_out))
 
 
 def _line(model: PriceModel) -> str:

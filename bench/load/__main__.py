@@ -13,12 +13,14 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from bench.load.generator import Result, drive
+from bench.load.processes import cpu_seconds, start_workers
 
 ROOT = Path(__file__).resolve().parents[2]
 # Utterances that stay on the machine: help, greetings, a price (with its chart), a fallback, cancel, an event.
@@ -49,6 +51,8 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=3000, help="requests per measured run at 32 connections (default 3000)")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections of the measured runs (default 32)")
     parser.add_argument("--soak", type=int, default=10_000, help="requests of the soak run at 100 connections (default 10000)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="worker processes of the second service (default: one per core; 1 skips it)")
     parser.add_argument("--profile", metavar="FILE", help="profile the server process with pyinstrument; report to FILE")
     return parser.parse_args()
 
@@ -66,18 +70,28 @@ def _start(store: Path, profile: str | None) -> tuple[subprocess.Popen[str], dic
 
 def _row(result: Result, base: Result | None) -> str:
     ratio = f"{result.rps / base.rps:6.1%}" if base else "     -"
-    return (f"{result.name:34} {result.rps:8.0f} {result.percentile(50):8.2f} {result.percentile(99):8.2f}  {ratio:>7}"
-            f" {result.errors:7d} {result.lost:6d}")
+    cpu = result.cpu_us_per_request
+    return (f"{result.name:38} {result.rps:8.0f} {result.percentile(50):8.2f} {result.percentile(99):8.2f}  {ratio:>7}"
+            f" {result.errors:7d} {result.lost:6d} {'-' if cpu is None else f'{cpu:.0f}':>9}")
 
 
-async def _measure(urls: dict[str, str], args: argparse.Namespace) -> list[tuple[Result, Result | None]]:
+async def _timed(pids: list[int], name: str, url: str, bodies: list[dict[str, object]], *, requests: int,
+                 concurrency: int) -> Result:
+    """A run with the CPU time the server processes spent on it."""
+    before = cpu_seconds(pids)
+    result = await drive(name, url, bodies, requests=requests, concurrency=concurrency)
+    result.cpu_seconds = cpu_seconds(pids) - before
+    return result
+
+
+async def _measure(urls: dict[str, str], pid: int, args: argparse.Namespace) -> list[tuple[Result, Result | None]]:
     query, webhook, bare = urls["service"] + "/api/v1/query", urls["service"] + "/dialogflow/webhook", urls["bare"]
     c, n = args.connections, args.requests
     for url, bodies in ((bare, [{"text": "warm"}]), (query, UTTERANCES), (webhook, WEBHOOK_V2)):
         await drive("warm-up", url, bodies, requests=300, concurrency=8)
-    base = await drive(f"bare aiohttp endpoint, {c} conn", bare, [{"text": "hello"}], requests=n, concurrency=c)
+    base = await _timed([pid], f"bare aiohttp endpoint, {c} conn", bare, [{"text": "hello"}], requests=n, concurrency=c)
     rows: list[tuple[Result, Result | None]] = [(base, None)]
-    rows.append((await drive(f"POST /api/v1/query, {c} conn", query, UTTERANCES, requests=n, concurrency=c), base))
+    rows.append((await _timed([pid], f"POST /api/v1/query, {c} conn", query, UTTERANCES, requests=n, concurrency=c), base))
     rows.append((await drive(f"POST /dialogflow/webhook v2, {c} conn", webhook, WEBHOOK_V2, requests=n, concurrency=c), base))
     soak_base = await drive("bare aiohttp endpoint, 100 conn", bare, [{"text": "hello"}], requests=args.soak, concurrency=100)
     rows.append((soak_base, None))
@@ -85,19 +99,52 @@ async def _measure(urls: dict[str, str], args: argparse.Namespace) -> list[tuple
     return rows
 
 
-def _report(rows: list[tuple[Result, Result | None]], args: argparse.Namespace) -> None:
-    print(f"{'':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  {'of bare':>7} {'errors':>7} {'lost':>6}")
-    for result, base in rows:
+async def _measure_workers(tmp: Path, args: argparse.Namespace, bases: tuple[Result, Result]) -> list[tuple[Result, Result | None]]:
+    """The same query mix against ``chatops serve --workers N``, beside the one-process bare endpoint's figures."""
+    count = args.workers
+    port = _free_port()
+    proc, pids = start_workers(count, tmp / "workers.db", port, tmp / "workers.log")
+    try:
+        query = f"http://127.0.0.1:{port}/api/v1/query"
+        await drive("warm-up", query, UTTERANCES, requests=300 * count, concurrency=8 * count)
+        c, n = args.connections, args.requests
+        rows: list[tuple[Result, Result | None]] = [
+            (await _timed(pids, f"query, {c} conn, {count} workers", query, UTTERANCES, requests=n, concurrency=c), bases[0]),
+            (await _timed(pids, f"query, 100 conn, {count} workers", query, UTTERANCES, requests=args.soak, concurrency=100),
+             bases[1]),
+        ]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+    return rows
+
+
+def _report(rows: list[tuple[Result, Result | None]], workers: list[tuple[Result, Result | None]], args: argparse.Namespace) -> None:
+    print(f"{'':38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  {'of bare':>7} {'errors':>7} {'lost':>6} {'CPU µs/rq':>9}")
+    for result, base in rows + workers:
         print(_row(result, base))
-    query32, soak = rows[1][0], rows[4][0]
+    bare32, query32, soak = rows[0][0], rows[1][0], rows[4][0]
+    cpu = query32.cpu_us_per_request or float("inf")
     goals = [
-        (f"query rate >= 20% of bare ({query32.rps / rows[0][0].rps:.0%})", query32.rps >= 0.2 * rows[0][0].rps),
-        (f"query p99 <= 10 ms at {args.connections} connections ({query32.percentile(99):.2f} ms)", query32.percentile(99) <= 10),
+        (f"CPU per turn <= 250 µs, one process ({cpu:.0f} µs)", cpu <= 250),
+        (f"query rate >= 30% of bare, one process ({query32.rps / bare32.rps:.0%})", query32.rps >= 0.3 * bare32.rps),
         (f"{args.soak} requests at 100 connections: {soak.errors} errors, {soak.lost} lost", soak.errors == 0 and soak.lost == 0),
     ]
+    if workers:
+        many, many_soak = workers[0][0], workers[1][0]
+        goals.append((f"query p99 <= 10 ms at {args.connections} connections with {args.workers} workers "
+                      f"({many.percentile(99):.2f} ms)", many.percentile(99) <= 10))
+        goals.append((f"{args.soak} requests at 100 connections, {args.workers} workers: {many_soak.errors} errors, "
+                      f"{many_soak.lost} lost", many_soak.errors == 0 and many_soak.lost == 0))
     print()
     for text, met in goals:
         print(f"  [{'met' if met else 'MISSED'}] {text}")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 async def main() -> None:
@@ -105,13 +152,15 @@ async def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         proc, urls = _start(Path(tmp) / "load.db", args.profile)
         try:
-            rows = await _measure(urls, args)
+            rows = await _measure(urls, proc.pid, args)
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(60)
-    print(f"load: closed-loop Python generator over loopback; service and bare endpoint share one server process "
-          f"(python {sys.version.split()[0]}, {os.cpu_count()} cores shared with the generator)\n")
-    _report(rows, args)
+        workers = await _measure_workers(Path(tmp), args, (rows[0][0], rows[3][0])) if args.workers > 1 else []
+    print(f"load: closed-loop Python generator over loopback; service and bare endpoint share one server process, "
+          f"then `chatops serve --workers {args.workers}` (python {sys.version.split()[0]}, {os.cpu_count()} cores "
+          f"shared with the generator); CPU is the server processes' user+system time per request\n")
+    _report(rows, workers, args)
     if args.profile:
         print(f"\nprofile of the server process: {args.profile}")
 

@@ -27,10 +27,15 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
     lost: int = 0
+    cpu_seconds: float | None = None  # the server processes' CPU time over the run, where it was measured
 
     @property
     def rps(self) -> float:
         return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_us_per_request(self) -> float | None:
+        return None if self.cpu_seconds is None or not self.latencies else self.cpu_seconds / len(self.latencies) * 1e6
 
     @property
     def errors(self) -> int:

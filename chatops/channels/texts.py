@@ -16,6 +16,10 @@ SLACK_IMAGE_PRIVATE = "(The image was sent to you in a direct message.)"
 SLACK_EMPTY = "Yes? Mention me with a question, for example: tell me a joke."
 TOO_LONG = "That message is longer than {limit} characters; please shorten it."
 
+# A browser's preflight for the widget's API from another origin (chatops/channels/cors.py).
+CORS_ORIGIN = "Pages on {origin} may not use this chat service; its operator lists the sites allowed in CHATOPS_WIDGET_ORIGINS."
+CORS_REFUSED = "This address accepts {methods} with the headers {headers}, not {refused}."
+
 # A CSV shared in Slack as a data set for price prediction.
 UPLOAD_NOT_CSV = "{name} is not a CSV file (Slack says: {kind}). Export it as CSV (comma-separated values) and share it again."
 UPLOAD_NO_LINK = "Slack gave me no download link for {name}, so I can't read it."

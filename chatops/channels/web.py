@@ -18,6 +18,7 @@ from chatops.models import Principal, Query
 from chatops.server_keys import RUNTIME, SETTINGS
 
 SESSION_MAX = 200
+QUERY_PATH = "/api/v1/query"  # the widget's one API route
 
 
 def to_query(body: Any, settings: Settings, token: str | None, request_id: str) -> Query:
@@ -122,7 +123,7 @@ async def upload_dataset(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
-    app.router.add_post("/api/v1/query", query)
+    app.router.add_post(QUERY_PATH, query)
     app.router.add_post("/api/v1/datasets", upload_dataset)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

@@ -14,11 +14,17 @@ from aiohttp import web
 WIDGET_DIR = Path(__file__).resolve().parent / "widget"
 HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
 # The page runs only the widget's own script; its styles are inline (the page's and the widget's
-# shadow root), its images are charts as data: URLs, and it talks only to this service.
+# shadow root), its images are charts as data: URLs, and it talks only to this service. Pages on the
+# widget's origins (CHATOPS_WIDGET_ORIGINS) may frame it, as they may call its API.
 PAGE_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 )
+
+
+def page_policy(frame_origins: tuple[str, ...]) -> str:
+    """The page's CSP; the origins come checked from ``cors.parse_origins``, so none can break out of it."""
+    return " ".join((PAGE_POLICY, *frame_origins))
 
 
 def _static(name: str, content_type: str, headers: dict[str, str]) -> Callable[[web.Request], Awaitable[web.Response]]:
@@ -31,6 +37,7 @@ def _static(name: str, content_type: str, headers: dict[str, str]) -> Callable[[
     return serve
 
 
-def setup(app: web.Application) -> None:
-    app.router.add_get("/", _static("index.html", "text/html", {**HEADERS, "Content-Security-Policy": PAGE_POLICY}))
+def setup(app: web.Application, *, frame_origins: tuple[str, ...]) -> None:
+    page_headers = {**HEADERS, "Content-Security-Policy": page_policy(frame_origins)}
+    app.router.add_get("/", _static("index.html", "text/html", page_headers))
     app.router.add_get("/widget.js", _static("widget.js", "text/javascript", HEADERS))

@@ -53,7 +53,10 @@ def _jsonable(value: Any) -> Any:
 
 
 class JsonFormatter(logging.Formatter):
-    """``{"ts", "level", "logger", "message", "request_id", "exc"?, ...extras}`` on one line."""
+    """``{"ts", "level", "logger", "message", "pid", "request_id", "exc"?, ...extras}`` on one line.
+
+    ``pid`` tells apart the lines of ``serve --workers`` processes, which share one log.
+    """
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -61,6 +64,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            "pid": record.process,
         }
         request_id = getattr(record, "request_id", None) or REQUEST_ID.get()
         if request_id and request_id != "-":

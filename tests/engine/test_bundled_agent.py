@@ -22,7 +22,7 @@ from handlers import TABLE_MODULES, load_tables
 ENGINE_ACTIONS = {"dialog.cancel", "confirm.yes", "confirm.no"}
 HANDLER_ACTIONS = {
     "reddit.tell", "reddit.another",
-    "pods.list", "pods.more", "pods.logs", "namespaces.list",
+    "pods.list", "pods.more", "pods.logs", "pods.diagnose", "namespaces.list",
     "certs.check", "certs.rotate",
     "velero.migrate", "velero.status", "velero.backups",
     "secrets.get", "secrets.list", "secrets.history", "secrets.put",

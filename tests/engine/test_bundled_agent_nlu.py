@@ -29,6 +29,8 @@ HELD_OUT: dict[str, list[str]] = {
                   "list pending pods in monitoring", "show pods labelled app=api in payments", "give me the pods in argocd"],
     "pods.logs": ["show me the log of pod web-7 in shop", "tail the logs of checkout-0", "give me the logs of api-2 in payments",
                   "last 30 lines of the worker-0 logs"],
+    "pods.diagnose": ["why is checkout failing in shop", "what's wrong with pod api-3 in payments",
+                      "why does deployment web keep crashing on dr-aks", "diagnose the failing pods in namespace jobs"],
     "namespaces.list": ["which namespaces exist?", "list all the namespaces on dr-aks", "show namespaces of prod-gke",
                         "what namespaces are there"],
     "certs.check": ["check certificate expiry for the cert-manager webhook", "do any webhook certificates expire this month?",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import handlers
 from chatops.cli import main
 
+# At import, not under the main guard: `serve --workers` processes import this module again, as __mp_main__.
+handlers.TABLE_MODULES["slowtest"] = "tests.production.slow_table"
+
 if __name__ == "__main__":
-    handlers.TABLE_MODULES["slowtest"] = "tests.production.slow_table"
     raise SystemExit(main())

@@ -23,7 +23,7 @@ from chatops.testing import ChatHarness
 from tests.fakes.kube.clusters import FakeClusters, start_fake_clusters
 from tests.fakes.kube.server import BOT, Call, _parse, _truthy
 from tests.fakes.kube.velero import Bucket, FakeVelero
-from tests.handlers.kube import seed, seed_velero, seed_webhooks
+from tests.handlers.kube import seed, seed_diagnose, seed_velero, seed_webhooks
 from tests.handlers.kube.conftest import SOURCE, TARGET
 from tests.production.manifests import DEPLOY
 
@@ -75,6 +75,9 @@ async def seed_everything(admin: Mapping[str, client.ApiClient], clusters: FakeC
     for i in range(7):
         await seed.pod(admin[SOURCE], "shop", f"web-{i}", restarts=i)
     clusters.apis[SOURCE].set_log("shop", "web-0", "app", "started\n")
+    await seed_diagnose.deployment(admin[SOURCE], "shop", "my-app")
+    await seed_diagnose.failing_pod(admin[SOURCE], "shop", "my-app-0", "crashloop", labels={"app": "my-app"})
+    clusters.apis[SOURCE].set_log("shop", "my-app-0", "app", "panic\n", previous=True)
     await seed_webhooks.webhook(admin[SOURCE], "hooks", "policy", days_left=9)
     for context in (SOURCE, TARGET):
         await seed_velero.install_velero(admin[context])
@@ -106,11 +109,13 @@ async def test_the_cluster_role_grants_every_call_the_kube_handlers_make(
         async with ChatHarness(overrides={"kube": kube}) as chat:
             replies = [(await chat.say(utterance)).text for utterance in (
                 "list pods in shop", "show more", "show the logs of web-0 in shop", "list the namespaces in dr-aks",
+                "why is my-app failing in shop", "what's wrong with pod my-app-0 in shop",
                 "check webhook certificates on prod-gke", "rotate the certificate of policy", "yes",
                 "list backups in dr-aks", "migrate namespace wordpress from prod-gke to dr-aks", "yes",
             )]
-            assert replies[6].startswith("Rotated the certificate of webhook configuration policy"), replies[6]
-            assert replies[9].startswith("Migration 1 started"), replies[9]
+            assert "panic" in replies[4] and "panic" in replies[5], replies[4:6]
+            assert replies[8].startswith("Rotated the certificate of webhook configuration policy"), replies[8]
+            assert replies[11].startswith("Migration 1 started"), replies[11]
             await until_job_done(chat, 1)
             assert (await chat.say("status of migration 1")).text.startswith("Migration 1")
             # A pre-matched turn, as DialogFlow sends it: the restart parameter exactly as given, no NLU in between.
@@ -130,7 +135,8 @@ async def test_the_cluster_role_grants_every_call_the_kube_handlers_make(
     made = {as_grant(call) for call in calls}
     resources = {resource for _, resource, _ in made}
     # The scenario reached every part of the handlers: pods, logs, webhooks, secrets, deployments, Velero.
-    assert {"pods", "pods/log", "namespaces", "secrets", "services", "deployments", "backups", "restores"} <= resources, sorted(made)
+    assert {"pods", "pods/log", "events", "namespaces", "secrets", "services", "deployments", "backups", "restores"} <= resources, sorted(made)
+    assert {("", "pods", "get"), ("", "events", "list")} <= made, sorted(made)
     assert {("", "secrets", "update"), ("apps", "deployments", "patch")} <= made, sorted(made)
     assert any(r.endswith("webhookconfigurations") for r in resources)
     rules = cluster_role_rules()

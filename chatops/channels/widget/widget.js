@@ -3,7 +3,8 @@
 // Any page embeds it with one script tag and one element:
 //   <script src="https://chatops.example/widget.js" defer></script>
 //   <chatops-chat welcome="WELCOME"></chatops-chat>
-// Attributes: endpoint (default: /api/v1/query on the origin that served this file),
+// Attributes: endpoint (default: /api/v1/query on the origin that served this file, whatever page embeds it;
+// a page on another origin must be listed in the service's CHATOPS_WIDGET_ORIGINS),
 // token (a bearer token for the API), heading, welcome (an event sent on the first visit).
 // The session id and the transcript live in sessionStorage; secret replies are never stored.
 (() => {
@@ -17,6 +18,7 @@
     send: "Send",
     typing: "ChatOps is typing",
     unreachable: "The chat service can't be reached right now. Check your connection and try again.",
+    refused: "This site is not allowed to use the chat service. Its operator can allow it (CHATOPS_WIDGET_ORIGINS).",
     unauthorized: "This chat needs a valid API token.",
     failed: "Something went wrong on the server. Please try again.",
     reveal: "Reveal",
@@ -167,8 +169,9 @@
         const headers = { "Content-Type": "application/json" };
         const token = this.getAttribute("token");
         if (token) headers.Authorization = `Bearer ${token}`;
+        // No cookies, also across origins: the service knows a caller by its token only.
         const response = await fetch(this.endpoint, {
-          method: "POST", headers, body: JSON.stringify({ session: this.state().session, ...body }),
+          method: "POST", headers, credentials: "omit", body: JSON.stringify({ session: this.state().session, ...body }),
         });
         const answer = await response.json().catch(() => null);
         if (!response.ok || !answer) {
@@ -180,9 +183,22 @@
           if (reply.visibility !== "secret") this.keep({ who: "bot", reply });
         }
       } catch {
-        this.showError(TEXTS.unreachable);
+        this.showError(await this.whyUnreachable());
       } finally {
         this.setBusy(false);
+      }
+    }
+
+    // A browser does not tell a script why a cross-origin request failed. A no-cors probe does: it
+    // succeeds (with an opaque answer) when the service is up, so the service refused this page's origin.
+    async whyUnreachable() {
+      const service = new URL(this.endpoint, location.href).origin;
+      if (service === location.origin) return TEXTS.unreachable;
+      try {
+        await fetch(`${service}/healthz`, { mode: "no-cors", credentials: "omit", cache: "no-store" });
+        return TEXTS.refused;
+      } catch {
+        return TEXTS.unreachable;
       }
     }
 

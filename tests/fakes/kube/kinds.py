@@ -43,6 +43,12 @@ BUILTIN = (
     ),
     Kind("", "v1", "secrets", "Secret", namespaced=True, fields=("type",)),
     Kind("", "v1", "configmaps", "ConfigMap", namespaced=True),
+    # The core/v1 event's field selectors (pkg/registry/core/event/strategy.go); "source" is left out.
+    Kind("", "v1", "events", "Event", namespaced=True, fields=(
+        "involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
+        "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath",
+        "reason", "reportingComponent", "type",
+    )),
     Kind("", "v1", "services", "Service", namespaced=True, status_subresource=True, merge_keys={"spec.ports": "port"}),
     Kind("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", namespaced=True, status_subresource=True),
     Kind("storage.k8s.io", "v1", "storageclasses", "StorageClass", namespaced=False),

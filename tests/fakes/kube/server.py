@@ -13,6 +13,7 @@ from aiohttp import web
 
 from tests.fakes.kube.kinds import Kind
 from tests.fakes.kube.objects import Event, Expired, ObjectStore
+from tests.fakes.kube.podlog import pod_log
 from tests.fakes.kube.verbs import ApiError, Verbs
 from tests.fakes.loopback import serve_on_loopback
 
@@ -57,7 +58,7 @@ class FakeKubeApi:
     store: ObjectStore = field(default_factory=ObjectStore)
     tokens: dict[str, str] = field(default_factory=lambda: {secrets.token_hex(16): ADMIN, secrets.token_hex(16): BOT})
     calls: list[Call] = field(default_factory=list)
-    logs: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    logs: dict[tuple[str, str, str, bool], str] = field(default_factory=dict)
     _denied: set[tuple[str, str, str]] = field(default_factory=set)
     _faults: list[_Fault] = field(default_factory=list)
     _runner: web.AppRunner | None = None
@@ -82,8 +83,9 @@ class FakeKubeApi:
         """Hold the next matching requests for ``seconds`` before answering (to trip client timeouts)."""
         self._faults.append(_Fault(method, path_prefix, times, stall=seconds))
 
-    def set_log(self, namespace: str, pod: str, container: str, text: str) -> None:
-        self.logs[(namespace, pod, container)] = text
+    def set_log(self, namespace: str, pod: str, container: str, text: str, *, previous: bool = False) -> None:
+        """What the container logged (``previous``: what the one before its last restart logged)."""
+        self.logs[(namespace, pod, container, previous)] = text
 
     def calls_to(self, method: str, path_part: str = "") -> list[Call]:
         return [call for call in self.calls if call.method == method and path_part in call.path]
@@ -175,16 +177,7 @@ class FakeKubeApi:
 
     def _pod_log(self, route: _Route, query: dict[str, str]) -> web.Response:
         pod = self.verbs.get(self.verbs.kind("", "v1", "pods"), route.namespace or "", route.name or "")
-        names = [container["name"] for container in pod.get("spec", {}).get("containers", [])]
-        container = query.get("container") or (names[0] if len(names) == 1 else "")
-        if not container:
-            raise ApiError(400, f"a container name must be specified for pod {route.name}, choose one of: {names}")
-        if container not in names:
-            raise ApiError(400, f"container {container} is not valid for pod {route.name}")
-        lines = self.logs.get((route.namespace or "", route.name or "", container), "").splitlines(keepends=True)
-        if query.get("tailLines"):
-            lines = lines[-int(query["tailLines"]):] if int(query["tailLines"]) else []
-        return web.Response(text="".join(lines), content_type="text/plain")
+        return web.Response(text=pod_log(pod, query, self.logs), content_type="text/plain")
 
     async def _watch(self, request: web.Request, kind: Kind, namespace: str | None, query: dict[str, str]) -> web.StreamResponse:
         match = self.verbs.matcher(kind, query)

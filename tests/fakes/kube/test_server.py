@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import AsyncIterator
 
 import pytest
@@ -158,3 +159,43 @@ async def test_denials_and_call_record(fake: FakeClusters) -> None:
             await client.CoreV1Api(bot).list_pod_for_all_namespaces()
     assert denied.value.status == 403 and "cannot list resource" in denied.value.body
     assert api.calls[-1].user == BOT and api.calls[-1].path == "/api/v1/pods" and api.calls[-1].status == 403
+
+
+async def test_events_filter_by_involved_object(api: client.ApiClient) -> None:
+    core = client.CoreV1Api(api)
+    await _namespace(api, "shop")
+    for name, pod, uid in (("a.1", "web-0", "u-1"), ("b.1", "web-0", "u-0"), ("c.1", "web-1", "u-2")):
+        await core.create_namespaced_event("shop", {"metadata": {"name": name}, "reason": "BackOff", "type": "Warning",
+                                                    "involvedObject": {"kind": "Pod", "name": pod, "uid": uid}})
+    mine = await core.list_namespaced_event("shop", field_selector="involvedObject.kind=Pod,involvedObject.name=web-0,"
+                                                                   "involvedObject.uid=u-1")
+    assert [event.metadata.name for event in mine.items] == ["a.1"]
+    with pytest.raises(ApiException) as unsupported:
+        await core.list_namespaced_event("shop", field_selector="involvedObject.bogus=x")
+    assert unsupported.value.status == 400 and "field label not supported: involvedObject.bogus" in unsupported.value.body
+
+
+async def test_pod_log_previous_and_tail_as_the_kubelet_answers(api: client.ApiClient, fake: FakeClusters) -> None:
+    core = client.CoreV1Api(api)
+    await _namespace(api, "shop")
+    await core.create_namespaced_pod("shop", {**_pod("web-0"), "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "x"}]}})
+    await core.create_namespaced_pod("shop", _pod("unscheduled-0"))  # no node yet
+    fake.apis["one"].set_log("shop", "web-0", "c", "now 1\nnow 2\n")
+    fake.apis["one"].set_log("shop", "web-0", "c", "before 1\nbefore 2\nbefore 3\n", previous=True)
+    assert await core.read_namespaced_pod_log("web-0", "shop", tail_lines=1) == "now 2\n"
+    with pytest.raises(ApiException) as no_previous:  # it never restarted
+        await core.read_namespaced_pod_log("web-0", "shop", previous=True)
+    assert no_previous.value.status == 400
+    assert json.loads(no_previous.value.body)["message"] == 'previous terminated container "c" in pod "web-0" not found'
+    restarted = {"containerStatuses": [{"name": "c", "ready": False, "restartCount": 1, "image": "x", "imageID": "",
+                                        "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+                                        "lastState": {"terminated": {"exitCode": 1, "containerID": "containerd://1"}}}]}
+    await core.patch_namespaced_pod_status("web-0", "shop", {"status": restarted})
+    assert await core.read_namespaced_pod_log("web-0", "shop", previous=True, tail_lines=2) == "before 2\nbefore 3\n"
+    pulling = {"containerStatuses": [{"name": "c", "ready": False, "restartCount": 0, "image": "x", "imageID": "",
+                                      "state": {"waiting": {"reason": "ImagePullBackOff"}}}]}
+    await core.patch_namespaced_pod_status("web-0", "shop", {"status": pulling})
+    with pytest.raises(ApiException) as waiting:
+        await core.read_namespaced_pod_log("web-0", "shop")
+    assert json.loads(waiting.value.body)["message"] == 'container "c" in pod "web-0" is waiting to start: trying and failing to pull image'
+    assert await core.read_namespaced_pod_log("unscheduled-0", "shop") == ""

@@ -9,10 +9,11 @@ from typing import AsyncIterator, Mapping
 import pytest
 from kubernetes_asyncio import client
 
+from chatops.channels.slack_render import SlackTarget, read_value, render_blocks
 from chatops.models import Confirmation
 from chatops.testing import ChatHarness
 from tests.fakes.kube.velero import Bucket, FakeVelero
-from tests.handlers.kube import seed, seed_velero, seed_webhooks
+from tests.handlers.kube import seed, seed_diagnose, seed_velero, seed_webhooks
 from tests.handlers.kube.conftest import SOURCE, TARGET, KubeCluster, kube_overrides
 
 
@@ -111,3 +112,24 @@ async def test_logs_and_namespaces(chat: ChatHarness, admin: Mapping[str, client
     assert logs.text.startswith("Last 40 lines of shop/web-0 on prod-gke:") and "listening on :8080" in logs.text
     namespaces = await chat.say("list the namespaces in dr-aks")
     assert namespaces.text.startswith("0 namespaces on dr-aks")
+
+
+async def test_why_is_my_app_failing(chat: ChatHarness, admin: Mapping[str, client.ApiClient], fakes) -> None:
+    await seed.namespace(admin[SOURCE], "staging")
+    await seed_diagnose.deployment(admin[SOURCE], "staging", "my-app")
+    await seed_diagnose.failing_pod(admin[SOURCE], "staging", "my-app-5c7d9-aaaaa", "crashloop", labels={"app": "my-app"})
+    fakes[SOURCE].set_log("staging", "my-app-5c7d9-aaaaa", "app", seed_diagnose.PREVIOUS_LOG, previous=True)
+    fakes[SOURCE].set_log("staging", "my-app-5c7d9-aaaaa", "app", "starting\n")
+    reply = await chat.say("why is my-app failing in staging")
+    assert reply.text.startswith("1 of 1 pod in deployment staging/my-app on prod-gke failing:")
+    assert "container app keeps crashing: it exited with code 1 (Error); restarted 7 times" in reply.text  # the cause
+    assert "Warning BackOff (x31): Back-off restarting failed container app" in reply.text  # the events
+    assert "panic: DATABASE_URL is not set" in reply.text  # the previous container's last log lines
+    audit = await chat.runtime.store.query_audit(action="pods.diagnose")
+    assert sorted((record.outcome, record.parameters["name"]) for record in audit) == [("ok", "my-app"), ("started", "my-app")]
+    # In Slack the message carries a "show logs" button; its click says what the card's button holds.
+    target = SlackTarget("C1", None, "U1")
+    buttons = [e for b in render_blocks(reply, target) if b["type"] == "actions" for e in b["elements"]]
+    assert [b["text"]["text"] for b in buttons] == ["show logs"]
+    logs = await chat.say(read_value(buttons[0]["value"])["say"])
+    assert logs.text.startswith("Last 40 lines of staging/my-app-5c7d9-aaaaa (app) on prod-gke:") and "starting" in logs.text

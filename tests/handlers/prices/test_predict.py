@@ -148,3 +148,12 @@ async def test_each_data_set_is_fitted_once_until_it_is_uploaded_again(ask: Ask,
     reply = await ask(area=2000, dataset="bangalore-plots")
     assert models.fits == 3
     assert reply.data["rows"] == 6
+
+
+async def test_the_same_question_reuses_its_chart_and_another_draws_its_own(ask: Ask) -> None:
+    first = await ask(area={"amount": 5000, "unit": "sq ft"})
+    again = await ask(area={"amount": 5000, "unit": "sq ft"})
+    other = await ask(area={"amount": 7000, "unit": "sq ft"})
+    assert again.parts[0] is first.parts[0]
+    assert isinstance(other.parts[0], Image) and isinstance(first.parts[0], Image)
+    assert other.parts[0].data != first.parts[0].data and "7,000 sq ft" in other.parts[0].alt
