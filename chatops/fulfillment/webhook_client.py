@@ -22,6 +22,7 @@ from chatops.config import FulfillmentSettings
 from chatops.engine.agent import WebhookSpec
 from chatops.errors import ConfigError
 from chatops.fulfillment import webhook_v1
+from chatops.security.masking import is_secret_name, register_secret
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,11 @@ class WebhookClient:
         if target.username or target.password:
             credentials = base64.b64encode(f"{target.username}:{target.password}".encode()).decode()
             self.headers["Authorization"] = f"Basic {credentials}"
+        # The credentials (a password, an API key header) are masked wherever they might surface.
+        register_secret(target.password)
+        for name, value in self.headers.items():
+            if name.lower() == "authorization" or is_secret_name(name):
+                register_secret(value)
 
     async def post(self, body: dict[str, Any], *, action: str) -> dict[str, Any] | None:
         """The v2 WebhookResponse, or None when the static response must stand (the reason is logged)."""
@@ -98,5 +104,5 @@ class WebhookClient:
 
 @asynccontextmanager
 async def open_webhook_client(target: WebhookTarget) -> AsyncIterator[WebhookClient]:
-    async with aiohttp.ClientSession(raise_for_status=False) as session:
+    async with aiohttp.ClientSession() as session:
         yield WebhookClient(target, session)
