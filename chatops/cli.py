@@ -53,17 +53,25 @@ def cmd_shell(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from chatops.engine.fulfillment_check import check_fulfillment
     from chatops.engine.loader import load_agent
     from chatops.fulfillment.registry import Registry
+    from chatops.fulfillment.webhook_client import WebhookTarget
     from chatops.runtime import BUILTIN_ACTIONS
     from handlers import load_tables
 
     settings = _settings(args)
     registry = Registry(load_tables(settings.engine.handlers))
-    agent = load_agent(settings.engine.agent_dir or None, actions=set(registry.actions) | BUILTIN_ACTIONS)
+    agent = load_agent(settings.engine.agent_dir or None)
+    target = WebhookTarget.resolve(agent.webhook, settings.fulfillment)
+    report = check_fulfillment(agent, set(registry.actions) | BUILTIN_ACTIONS, has_url=target is not None)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     phrases = sum(len(i.phrases) for i in agent.intents.values())
     print(f"agent {agent.name}: {len(agent.intents)} intents, {len(agent.entities)} entities, {phrases} training phrases, "
-          f"{len(registry.actions)} actions registered")
+          f"{len(registry.actions)} actions registered, {len(report.webhook)} intents fulfilled by the webhook")
+    if report.webhook:
+        print(f"webhook-fulfilled: {', '.join(sorted(report.webhook))}")
     return 0
 
 

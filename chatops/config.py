@@ -105,6 +105,27 @@ class DialogflowSettings:
 
 
 @dataclass(frozen=True)
+class FulfillmentSettings:
+    """The agent's own fulfillment webhook (outbound); each set value overrides the agent's agent.yaml."""
+
+    url: str = setting("", "CHATOPS_FULFILLMENT_URL", "Fulfillment webhook URL; empty: the one agent.yaml (the ES export) names, if any.")
+    username: str = setting("", "CHATOPS_FULFILLMENT_USER", "HTTP basic auth user sent to the fulfillment webhook.")
+    password: str = setting("", "CHATOPS_FULFILLMENT_PASSWORD", "HTTP basic auth password sent to the fulfillment webhook.")
+    headers: tuple[str, ...] = setting(
+        (), "CHATOPS_FULFILLMENT_HEADERS", "Comma-separated 'Name: value' headers sent to the fulfillment webhook."
+    )
+    protocol: str = setting("", "CHATOPS_FULFILLMENT_PROTOCOL", "v2 or v1 WebhookRequest bodies; empty: as agent.yaml says (v2).")
+    deadline_seconds: float = setting(5.0, "CHATOPS_FULFILLMENT_DEADLINE", "A webhook slower than this falls back to the static response (ES: 5 s).")
+    permission: str = setting(
+        "webhook:call", "CHATOPS_FULFILLMENT_PERMISSION",
+        "Permission the policy must grant, on the action's name, for a webhook call; empty: open to everyone.",
+    )
+    confirm: tuple[str, ...] = setting(
+        (), "CHATOPS_FULFILLMENT_CONFIRM", "Comma-separated action patterns (order.*) whose webhook call is confirmed first (the agent needs confirm.yes/no intents)."
+    )
+
+
+@dataclass(frozen=True)
 class RedditSettings:
     base_url: str = setting("https://www.reddit.com", "CHATOPS_REDDIT_URL", "Reddit base URL for anonymous listings.")
     oauth_url: str = setting("https://oauth.reddit.com", "CHATOPS_REDDIT_OAUTH_URL", "Reddit API base URL with OAuth.")
@@ -177,6 +198,7 @@ class Settings:
     security: SecuritySettings = field(default_factory=SecuritySettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
     dialogflow: DialogflowSettings = field(default_factory=DialogflowSettings)
+    fulfillment: FulfillmentSettings = field(default_factory=FulfillmentSettings)
     reddit: RedditSettings = field(default_factory=RedditSettings)
     kube: KubeSettings = field(default_factory=KubeSettings)
     aws: AwsSettings = field(default_factory=AwsSettings)

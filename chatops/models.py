@@ -164,3 +164,5 @@ class QueryResult:
     reply: Reply
     language: str = "en"
     notifications: tuple[Reply, ...] = ()
+    # The intent ends the conversation (ES's endInteraction, reported as diagnosticInfo.end_conversation).
+    end_interaction: bool = False

@@ -15,6 +15,7 @@ from typing import Any, AsyncIterator, Mapping
 from chatops.config import Settings
 from chatops.engine.agent import Agent
 from chatops.engine.dialogue import Engine
+from chatops.engine.fulfillment_check import check_fulfillment
 from chatops.engine.loader import load_agent
 from chatops.engine.nlu import NLU
 from chatops.engine.nlu.persist import load_or_train
@@ -24,6 +25,8 @@ from chatops.fulfillment.dispatcher import Dispatcher
 from chatops.fulfillment.jobs import JobRunner
 from chatops.fulfillment.registry import HandlerTable, Registry, Resources
 from chatops.fulfillment.tasks import TaskGroup
+from chatops.fulfillment.webhook import WebhookFulfillment
+from chatops.fulfillment.webhook_client import WebhookTarget, open_webhook_client
 from chatops.security import exposure
 from chatops.security.masking import install_log_redaction
 from chatops.security.policy import load_policy
@@ -73,7 +76,11 @@ class Runtime:
     ) -> AsyncIterator[Runtime]:
         """Build and open everything; the keyword arguments replace the configured parts (tests)."""
         registry = Registry(tables if tables is not None else load_tables(settings.engine.handlers))
-        agent = load_agent(settings.engine.agent_dir or None, actions=set(registry.actions) | BUILTIN_ACTIONS)
+        agent = load_agent(settings.engine.agent_dir or None)
+        handlers = set(registry.actions) | BUILTIN_ACTIONS
+        target = WebhookTarget.resolve(agent.webhook, settings.fulfillment)
+        for warning in check_fulfillment(agent, handlers, has_url=target is not None).warnings:
+            log.warning("agent: %s", warning)
         nlu = nlu or await asyncio.to_thread(load_or_train, agent, settings.engine.model_path or None)
         engine = Engine(
             agent, nlu, threshold=settings.engine.confidence_threshold, idle_seconds=settings.engine.session_idle_seconds
@@ -89,7 +96,14 @@ class Runtime:
                     if kind not in opened:
                         opened.add(kind, await stack.enter_async_context(factory(settings)))
             tasks = TaskGroup()
-            dispatcher = Dispatcher(registry, store=store, settings=settings, resources=opened, policy=policy or _policy(settings, registry))
+            webhook = None
+            if target is not None:
+                client = await stack.enter_async_context(open_webhook_client(target))
+                webhook = WebhookFulfillment(client, agent, handlers=handlers, settings=settings.fulfillment)
+            dispatcher = Dispatcher(
+                registry, store=store, settings=settings, resources=opened, webhook=webhook,
+                policy=policy or _policy(settings, registry, webhook=webhook is not None),
+            )
             conversation = Conversation(engine, dispatcher, store, shared_lock=shares_sessions(settings))
             jobs = JobRunner(
                 registry, store=store, resources=opened, settings=settings,
@@ -110,9 +124,10 @@ class Runtime:
                 await tasks.drain(timeout=5.0)
 
 
-def _policy(settings: Settings, registry: Registry) -> AccessPolicy:
+def _policy(settings: Settings, registry: Registry, *, webhook: bool) -> AccessPolicy:
     policy = load_policy(settings.security)
-    policy.check_permissions(action.access for action in registry.actions.values() if action.access)
+    permissions = [action.access for action in registry.actions.values() if action.access]
+    policy.check_permissions([*permissions, settings.fulfillment.permission] if webhook else permissions)
     exposure.check_bindings(policy, settings)
     changing = (action.access for action in registry.actions.values() if action.confirm and action.access)
     for warning in exposure.warnings(settings, policy, changing):

@@ -20,10 +20,11 @@ from typing import Any
 from aiohttp import web
 
 from chatops.channels import dialogflow_v1, texts
-from chatops.channels.dialogflow_body import as_text, to_query
+from chatops.channels.dialogflow_body import to_query
 from chatops.channels.dialogflow_render import render_response
 from chatops.channels.http_errors import json_error, read_json
 from chatops.config import DialogflowSettings
+from chatops.engine.dialogflow.v2_shapes import as_text
 from chatops.errors import StoreUnavailable
 from chatops.fulfillment import texts as fulfillment_texts
 from chatops.fulfillment.prematched import MatchedQuery, MatchedResult, within_deadline

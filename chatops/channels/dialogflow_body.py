@@ -1,9 +1,4 @@
-"""Reading a DialogFlow ES v2 WebhookRequest, tolerantly, into a pre-matched turn.
-
-DialogFlow omits default values (a zero ``lifespanCount``, empty ``parameters``,
-no ``action``) and some clients send ``[]`` where an object belongs; all of that
-reads as the default. Unknown fields are ignored.
-"""
+"""Reading a DialogFlow ES v2 WebhookRequest, tolerantly (``v2_shapes``), into a pre-matched turn."""
 
 from __future__ import annotations
 
@@ -11,58 +6,13 @@ import hashlib
 from typing import Any
 
 from chatops.channels.untrusted import IDENTITY, IDENTITY_MAX, check_identity
+from chatops.engine.dialogflow.v2_shapes import agent_text, as_mapping, as_text, read_contexts
 from chatops.errors import InputError
 from chatops.fulfillment.prematched import MatchedQuery
-from chatops.models import Context, Principal
+from chatops.models import Principal
 
 SESSION_PREFIX = "dialogflow:"
 SESSION_MAX = 512
-CONTEXTS_SEGMENT = "/contexts/"
-
-
-def as_mapping(value: Any) -> dict[str, Any]:
-    return dict(value) if isinstance(value, dict) else {}
-
-
-def as_list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list) else []
-
-
-def as_text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def as_count(value: Any) -> int:
-    try:
-        return max(int(value), 0)
-    except (TypeError, ValueError):
-        return 0
-
-
-def context_id(name: str) -> str:
-    """``projects/p/agent/sessions/s/contexts/Awaiting`` -> ``awaiting``."""
-    return name.rsplit(CONTEXTS_SEGMENT, 1)[-1].rsplit("/", 1)[-1].strip().lower()
-
-
-def read_contexts(items: Any) -> tuple[Context, ...]:
-    contexts = []
-    for item in as_list(items):
-        item = as_mapping(item)
-        name = context_id(as_text(item.get("name")))
-        if name:
-            contexts.append(Context(name, as_count(item.get("lifespanCount")), as_mapping(item.get("parameters"))))
-    return tuple(contexts)
-
-
-def agent_text(query_result: dict[str, Any]) -> str:
-    """The response the agent itself defines for the intent: ``fulfillmentText`` or the text messages."""
-    text = as_text(query_result.get("fulfillmentText"))
-    if text:
-        return text
-    lines = []
-    for message in as_list(query_result.get("fulfillmentMessages")):
-        lines.extend(t for t in as_list(as_mapping(as_mapping(message).get("text")).get("text")) if isinstance(t, str))
-    return "\n".join(lines)
 
 
 def read_principal(body: dict[str, Any], session: str, *, verified: bool) -> Principal:

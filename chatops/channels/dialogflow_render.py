@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chatops.channels import texts
+from chatops.engine.dialogflow.v2_shapes import context_name
 from chatops.models import Card, Confirmation, Context, Image, OutputContext, Part, QuickReplies, Reply, Visibility
 from chatops.security.masking import without_secrets
 
@@ -26,10 +27,6 @@ def render_part(part: Part) -> dict[str, Any] | None:
     if isinstance(part, Confirmation):
         return {"quickReplies": {"title": part.prompt, "quickReplies": [part.confirm_text, part.cancel_text]}}
     raise TypeError(f"unknown reply part {type(part).__name__}")
-
-
-def context_name(session: str, name: str) -> str:
-    return f"{session}/contexts/{name}" if session else name
 
 
 def output_contexts(session: str, active: tuple[Context, ...], changed: tuple[OutputContext, ...]) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chatops.channels.dialogflow_body import as_list, as_mapping, as_text, context_id
+from chatops.engine.dialogflow.v2_shapes import as_list, as_mapping, as_text, context_id
 
 V1_MESSAGE_TYPES = {"text": 0, "card": 1, "quickReplies": 2, "image": 3}
 

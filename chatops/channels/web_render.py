@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from chatops.fulfillment.webhook_body import PAYLOAD_KEY
 from chatops.models import Card, Confirmation, Image, Part, QueryResult, QuickReplies, Reply, Visibility
 from chatops.security.masking import mask_parameters, redact
 
@@ -45,7 +46,7 @@ def render_reply(reply: Reply) -> dict[str, Any]:
 
 def render_result(result: QueryResult, session: str) -> dict[str, Any]:
     """DialogFlow's QueryResult field names, plus the reply's rich parts."""
-    return {
+    body = {
         "session": session,
         "queryText": redact(result.query_text),
         "languageCode": result.language,
@@ -62,3 +63,8 @@ def render_result(result: QueryResult, session: str) -> dict[str, Any]:
         "reply": render_reply(result.reply),
         "notifications": [render_reply(n) for n in result.notifications],
     }
+    if PAYLOAD_KEY in result.reply.data:
+        body[PAYLOAD_KEY] = dict(result.reply.data[PAYLOAD_KEY])
+    if result.end_interaction:
+        body["diagnosticInfo"] = {"end_conversation": True}
+    return body

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 SYSTEM_ENTITIES = frozenset(
     {
@@ -69,10 +69,21 @@ class Intent:
     fallback: bool = False
     priority: int = NORMAL_PRIORITY
     reset_contexts: bool = False
+    # DialogFlow's webhookUsed: True calls the fulfillment URL, False never does, and None (our own
+    # agents) calls it for an action no Python handler serves.
+    webhook: bool | None = None
+    webhook_slot_filling: bool = False
+    end_interaction: bool = False
+    # The name the agent author gave it (an ES display name such as "Default Welcome Intent").
+    display_name: str = ""
     source: str = ""
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
+
+    def reported_parameters(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Every parameter as ES reports it (query results, webhook bodies): one not filled is ``""``."""
+        return {p.name: "" for p in self.parameters} | {k: v for k, v in values.items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -93,11 +104,23 @@ class EntityType:
 
 
 @dataclass(frozen=True)
+class WebhookSpec:
+    """The agent's own fulfillment webhook, as an ES export's agent.json names it."""
+
+    url: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    username: str = ""
+    password: str = field(default="", repr=False)
+    protocol: str = "v2"
+
+
+@dataclass(frozen=True)
 class Agent:
     intents: dict[str, Intent] = field(default_factory=dict)
     entities: dict[str, EntityType] = field(default_factory=dict)
     language: str = "en"
     name: str = "chatops"
+    webhook: WebhookSpec = field(default_factory=WebhookSpec)
 
     def fallback_intents(self) -> list[Intent]:
         return [intent for intent in self.intents.values() if intent.fallback]

@@ -217,11 +217,23 @@ class Engine:
         return next((p for p in intent.parameters if p.required and _empty(values.get(p.name))), None)
 
     def _complete(self, state: SessionState, intent: Intent, values: dict[str, Any], *, text: str, confidence: float) -> EngineTurn:
-        if intent.reset_contexts:
-            state.reset()
         for spec in intent.output_contexts:
             state.set_context(spec.name, spec.lifespan, {k: v for k, v in values.items() if not _empty(v)})
         return EngineTurn(text, intent, values, confidence, complete=True, text=self._response(intent, values, state))
+
+    @staticmethod
+    def finish(state: SessionState, turn: EngineTurn) -> None:
+        """After the turn's response is rendered (static, handler or webhook): apply ``resetContexts``.
+
+        As in ES, the response still reads the contexts being cleared (``#ctx.param``);
+        only the contexts the intent itself sets survive.
+        """
+        intent = turn.intent
+        if intent is None or not turn.complete or not intent.reset_contexts:
+            return
+        own = {spec.name.lower() for spec in intent.output_contexts}
+        state.contexts = {name: ctx for name, ctx in state.contexts.items() if name in own}
+        state.pending = None
 
     def _response(self, intent: Intent | None, values: dict[str, Any], state: SessionState) -> str:
         if intent is None or not intent.responses:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from chatops.engine.agent import (
     EntityType,
     Intent,
     Parameter,
+    WebhookSpec,
 )
 from chatops.engine.phrases import parse_phrase
 from chatops.errors import AgentError
@@ -31,8 +31,12 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 SUFFIXES = (".yaml", ".yml", ".json")
 INTENT_KEYS = {
     "name", "phrases", "action", "parameters", "input_contexts", "output_contexts", "events",
-    "responses", "fallback", "priority", "reset_contexts",
+    "responses", "fallback", "priority", "reset_contexts", "webhook", "webhook_slot_filling", "display_name",
+    "end_interaction",
 }
+AGENT_KEYS = {"webhook"}
+WEBHOOK_KEYS = {"url", "headers", "username", "password", "protocol"}
+PROTOCOLS = ("v2", "v1")
 PARAMETER_KEYS = {"name", "entity", "required", "prompts", "list", "default"}
 ENTITY_KEYS = {"name", "entries", "regexp", "fuzzy"}
 
@@ -139,6 +143,9 @@ def load_intent(path: Path) -> Intent:
     action = data.get("action")
     if action is not None and (not isinstance(action, str) or not NAME.match(action)):
         raise AgentError(file, "action", f"must be an action name, got {action!r}")
+    webhook = data.get("webhook")
+    if webhook is not None and not isinstance(webhook, bool):
+        raise AgentError(file, "webhook", f"must be true or false, got {webhook!r}")
     return Intent(
         name=name,
         phrases=tuple(phrases),
@@ -151,8 +158,30 @@ def load_intent(path: Path) -> Intent:
         fallback=bool(data.get("fallback", False)),
         priority=priority,
         reset_contexts=bool(data.get("reset_contexts", False)),
+        webhook=webhook,
+        webhook_slot_filling=bool(data.get("webhook_slot_filling", False)),
+        display_name=str(data.get("display_name") or ""),
+        end_interaction=bool(data.get("end_interaction", False)),
         source=file,
     )
+
+
+def load_webhook(root: Path) -> WebhookSpec:
+    """The ``webhook`` section of the optional ``agent.yaml`` (the ES export's fulfillment settings)."""
+    path = next((root / f"agent{suffix}" for suffix in SUFFIXES if (root / f"agent{suffix}").is_file()), None)
+    if path is None:
+        return WebhookSpec()
+    file = str(path)
+    data = _check_keys(_read(path) or {}, AGENT_KEYS, file, "")
+    raw = _check_keys(data.get("webhook") or {}, WEBHOOK_KEYS, file, "webhook")
+    texts = {key: raw.get(key, "") for key in ("url", "username", "password")}
+    protocol = raw.get("protocol", "v2")
+    if any(not isinstance(value, str) for value in texts.values()) or protocol not in PROTOCOLS:
+        raise AgentError(file, "webhook", f"url, username and password must be strings and protocol one of {', '.join(PROTOCOLS)}")
+    headers = raw.get("headers") or {}
+    if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
+        raise AgentError(file, "webhook.headers", "must map header names to string values")
+    return WebhookSpec(**texts, headers=tuple(headers.items()), protocol=protocol)
 
 
 def load_entity(path: Path) -> EntityType:
@@ -184,8 +213,8 @@ def load_entity(path: Path) -> EntityType:
     return EntityType(name=name, entries=tuple(entries), regexp=regexp, fuzzy=bool(data.get("fuzzy", False)), source=file)
 
 
-def load_agent(folder: Path | str | None = None, *, actions: Collection[str] | None = None) -> Agent:
-    """Load and validate an agent; ``actions`` are the registered handler names to check against."""
+def load_agent(folder: Path | str | None = None) -> Agent:
+    """Load and validate an agent (which actions are served how is ``fulfillment_check``'s part)."""
     root = Path(folder) if folder else bundled_agent_dir()
     if not (root / "intents").is_dir():
         raise AgentError(str(root), "intents/", "the agent folder has no intents/ folder")
@@ -200,16 +229,14 @@ def load_agent(folder: Path | str | None = None, *, actions: Collection[str] | N
         intent = load_intent(path)
         if intent.name in intents:
             raise AgentError(str(path), "name", f"intent {intent.name!r} is also defined in {intents[intent.name].source}")
-        _check_references(intent, entities, actions)
+        _check_references(intent, entities)
         intents[intent.name] = intent
     if not intents:
         raise AgentError(str(root), "intents/", "the agent has no intents")
-    return Agent(intents=intents, entities=entities, name=root.name)
+    return Agent(intents=intents, entities=entities, name=root.name, webhook=load_webhook(root))
 
 
-def _check_references(intent: Intent, entities: dict[str, EntityType], actions: Collection[str] | None) -> None:
+def _check_references(intent: Intent, entities: dict[str, EntityType]) -> None:
     for i, parameter in enumerate(intent.parameters):
         if parameter.entity not in SYSTEM_ENTITIES and parameter.entity not in entities:
             raise AgentError(intent.source, f"parameters[{i}].entity", f"unknown entity type @{parameter.entity}")
-    if actions is not None and intent.action and intent.action not in actions:
-        raise AgentError(intent.source, "action", f"no handler is registered for action {intent.action!r}")

@@ -65,6 +65,7 @@ class Conversation:
             state, stored = await self._load(query.session)
             turn = self.engine.turn(state, query, now=self.clock())
             reply = await self.dispatcher.fulfill(turn, state, query)
+            self.engine.finish(state, turn)
             reply = await self._apply(reply, state, query)
             notifications = tuple(Reply(**item) for item in state.memory.pop(OUTBOX, []))
             await self._save(state, stored)
@@ -100,6 +101,7 @@ class Conversation:
                 return reply
             turn = self.engine.event(state, reply.event, dict(reply.event_parameters))
             followed = await self.dispatcher.fulfill(turn, state, query)
+            self.engine.finish(state, turn)
             reply = Reply(
                 text="\n".join(t for t in (reply.text, followed.text) if t),
                 parts=reply.parts + followed.parts,
@@ -200,9 +202,9 @@ def _result(turn: EngineTurn, reply: Reply, state: SessionState, query: Query, n
     intent = turn.intent
     return QueryResult(
         query_text=turn.query_text,
-        intent=IntentRef(name=intent.name, display_name=intent.name) if intent else None,
+        intent=IntentRef(name=intent.name, display_name=intent.display_name or intent.name) if intent else None,
         action=turn.action,
-        parameters=dict(turn.parameters),
+        parameters=intent.reported_parameters(turn.parameters) if intent else dict(turn.parameters),
         contexts=tuple(state.contexts.values()),
         confidence=round(turn.confidence, 4),
         all_required_params_present=turn.complete,
@@ -210,4 +212,5 @@ def _result(turn: EngineTurn, reply: Reply, state: SessionState, query: Query, n
         reply=reply,
         language=query.language,
         notifications=notifications,
+        end_interaction=bool(intent and turn.complete and intent.end_interaction),
     )

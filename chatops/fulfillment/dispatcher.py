@@ -16,6 +16,8 @@ from chatops.fulfillment import texts
 from chatops.fulfillment.access import AccessPolicy
 from chatops.fulfillment.audit import NOT_RECORDED, AuditLog
 from chatops.fulfillment.registry import Action, HandlerCall, JobControl, PlanOnly, Registry, Resources
+from chatops.fulfillment.webhook import WebhookFulfillment
+from chatops.fulfillment.webhook_body import WebhookTurn
 from chatops.models import Confirmation, OutputContext, Query, Reply
 from chatops.security.masking import mask_parameters
 from chatops.security.sealing import Sealer
@@ -48,6 +50,7 @@ class Dispatcher:
         policy: AccessPolicy,
         jobs: JobControl | None = None,
         observer: Observer | None = None,
+        webhook: WebhookFulfillment | None = None,
     ) -> None:
         self.registry = registry
         self.store = store
@@ -56,6 +59,7 @@ class Dispatcher:
         self.policy = policy
         self.jobs = jobs
         self.observer = observer
+        self.webhook = webhook
         self.audit = AuditLog(store)
         # A pending confirmation's secret parameters are stored encrypted, never in clear.
         self.sealer = Sealer.from_settings(settings.security)
@@ -68,14 +72,18 @@ class Dispatcher:
     async def fulfill(self, turn: EngineTurn, state: SessionState, query: Query) -> Reply:
         if self.observer is not None:
             self.observer.turn(turn)
-        if turn.intent is None or not turn.complete or turn.cancelled:
+        if turn.intent is None or turn.cancelled:
             if turn.cancelled:
                 state.memory.pop(CONFIRMATION_KEY, None)
             return Reply(text=turn.text or texts.NO_FALLBACK)
         name = turn.action
-        if name in self.builtins:
+        if name in self.builtins and turn.complete:
             return await self.builtins[name](turn, state, query)
-        action = self.registry.get(name)
+        action = self.registry.get(name) if turn.complete else None
+        if action is None and self.webhook is not None and self.webhook.serves(turn.intent):
+            # ES calls the webhook while filling slots only when the intent asks for it.
+            if turn.complete or turn.intent.webhook_slot_filling:
+                action = self.webhook.action(WebhookTurn(turn.intent, turn.text, complete=turn.complete))
         if action is None:
             return Reply(text=turn.text)
         call = self._call(action, turn.parameters, state, query)
@@ -83,7 +91,7 @@ class Dispatcher:
         if denied is not None:
             return denied
         if action.confirm:
-            return await self._ask_confirmation(action, call, state)
+            return await self._ask_confirmation(action, call, state, intent=turn.intent.name, static=turn.text)
         return await self._run(action, call, decision="allowed", fallback_text=turn.text)
 
     def _call(self, action: Action, parameters: dict[str, Any], state: SessionState, query: Query) -> HandlerCall:
@@ -117,7 +125,7 @@ class Dispatcher:
         reason = f" ({decision.reason})" if decision.reason else ""
         return Reply(text=texts.DENIED.format(permission=action.access, on=on, reason=reason))
 
-    async def _ask_confirmation(self, action: Action, call: HandlerCall, state: SessionState) -> Reply:
+    async def _ask_confirmation(self, action: Action, call: HandlerCall, state: SessionState, *, intent: str, static: str) -> Reply:
         if action.plan is not None:
             try:
                 plan = await action.plan(call)
@@ -138,6 +146,9 @@ class Dispatcher:
             # The identity the request proves (its token's fingerprint included), not only the name it gives.
             "requester": call.principal.identity,
             "expires": time.time() + self.settings.security.confirm_ttl_seconds,
+            # A webhook call is rebuilt from its intent when confirmed.
+            "intent": intent,
+            "static": static,
         }
         question = f"{plan.text}\n{texts.CONFIRM_QUESTION}"
         return replace(
@@ -166,7 +177,8 @@ class Dispatcher:
             self.observer.action(action.name, time.perf_counter() - clock, outcome)
         # Too late to refuse: the attempt is on record (guarded actions) and the failure is logged.
         await self._recorded(action, call, decision, outcome, started)
-        if not reply.text and fallback_text:
+        # A follow-up event replaces this intent's response (ES ignores it), so it gets no fallback text.
+        if not reply.text and not reply.event and fallback_text:
             reply = replace(reply, text=fallback_text)
         return reply
 
@@ -200,6 +212,8 @@ class Dispatcher:
             await self._audit_pending(pending, query, state, "cancelled", "confirmation expired")
             return Reply(text=texts.CONFIRMATION_EXPIRED)
         action = self.registry.get(pending["action"])
+        if action is None and self.webhook is not None and pending.get("intent"):
+            action = self.webhook.restored(pending["intent"], pending.get("static", ""))
         if action is None:
             return Reply(text=texts.NOTHING_TO_CONFIRM)
         try:

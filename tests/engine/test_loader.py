@@ -55,14 +55,14 @@ def test_json_files_load_too(tmp_path: Path) -> None:
         ("name: a\nphrases: [hi]\ncolour: red\n", "colour", "unknown field"),
         ("name: 'a b'\nphrases: [hi]\n", "name", "must be a name"),
         ("name: a\nphrases: [hi]\npriority: high\n", "priority", "whole number"),
-        ("name: a\nphrases: [hi]\naction: missing.handler\n", "action", "no handler is registered"),
+        ("name: a\nphrases: [hi]\nwebhook: sometimes\n", "webhook", "true or false"),
         ("name: a\nphrases: [yes, sure]\n", "phrases", "put it in quotes"),
     ],
 )
 def test_invalid_intents_name_the_file_and_field(tmp_path: Path, intent: str, field: str, problem: str) -> None:
     root = write_agent(tmp_path, {"bad.yaml": intent})
     with pytest.raises(AgentError) as caught:
-        load_agent(root, actions={"known.handler"})
+        load_agent(root)
     assert caught.value.file.endswith("bad.yaml")
     assert caught.value.field == field
     assert problem in caught.value.problem

@@ -14,7 +14,6 @@ import yaml
 
 from chatops.engine.loader import load_agent
 from chatops.fulfillment.registry import Registry
-from chatops.runtime import BUILTIN_ACTIONS
 from chatops.security.policy import Policy
 from handlers import load_tables
 from tests.kube_real.fixtures import real_cluster  # noqa: F401  (a fixture)
@@ -102,9 +101,8 @@ def test_the_agent_configmaps_are_current_and_load_as_the_agent(tmp_path: Path) 
         (tmp_path / folder).mkdir()
         for key, text in one(DOCS, "ConfigMap", f"chatops-agent-{folder}")["data"].items():
             (tmp_path / folder / key).write_text(text)
-    registry = Registry(load_tables(("reddit", "prices", "pods", "certs", "velero", "secrets")))
-    mounted = load_agent(tmp_path, actions=set(registry.actions) | BUILTIN_ACTIONS)
-    bundled = load_agent(ROOT / "intents", actions=set(registry.actions) | BUILTIN_ACTIONS)
+    mounted = load_agent(tmp_path)
+    bundled = load_agent(ROOT / "intents")
     assert sorted(mounted.intents) == sorted(bundled.intents) and sorted(mounted.entities) == sorted(bundled.entities)
 
 

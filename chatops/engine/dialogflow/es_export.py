@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from chatops.engine.agent import Agent, EntityType, Intent, Parameter, TrainingPhrase
+from chatops.engine.agent import Agent, EntityType, Intent, Parameter, TrainingPhrase, WebhookSpec
 
 NAMESPACE = uuid.UUID("5b0e43c6-8a0e-4d1e-9a57-1f3c2f6c9a10")
 SYSTEM_TYPES = {"sys.area": "@sys.unit-area"}
@@ -44,7 +44,7 @@ def _intent(intent: Intent, language: str) -> dict[str, Any]:
     messages = [{"type": "0", "lang": language, "condition": "", "speech": list(intent.responses)}] if intent.responses else []
     return {
         "id": _id("intent", intent.name),
-        "name": intent.name,
+        "name": intent.display_name or intent.name,
         "auto": True,
         "contexts": list(intent.input_contexts),
         "responses": [{
@@ -57,9 +57,10 @@ def _intent(intent: Intent, language: str) -> dict[str, Any]:
             "speech": [],
         }],
         "priority": intent.priority,
-        "webhookUsed": intent.action is not None,
-        "webhookForSlotFilling": False,
+        "webhookUsed": intent.webhook if intent.webhook is not None else intent.action is not None,
+        "webhookForSlotFilling": intent.webhook_slot_filling,
         "fallbackIntent": intent.fallback,
+        "endInteraction": intent.end_interaction,
         "events": [{"name": event} for event in intent.events],
         "conditionalResponses": [],
         "condition": "",
@@ -91,13 +92,21 @@ def _entity(entity: EntityType) -> dict[str, Any]:
     }
 
 
+def _webhook(spec: WebhookSpec) -> dict[str, Any]:
+    if not spec.url:
+        return {"available": False}
+    webhook: dict[str, Any] = {"url": spec.url, "username": spec.username, "headers": dict(spec.headers), "available": True}
+    return webhook | ({"password": spec.password} if spec.password else {})
+
+
 def export_files(agent: Agent) -> dict[str, Any]:
     """Path in the export -> JSON document."""
     language = agent.language
     files: dict[str, Any] = {
         "package.json": {"version": "1.0.0"},
         "agent.json": {"description": "", "language": language, "supportedLanguages": [], "mlMinConfidence": 0.3,
-                       "enableOnePlatformApi": True, "onePlatformApiVersion": "v2", "webhook": {"available": False}},
+                       "enableOnePlatformApi": agent.webhook.protocol != "v1", "onePlatformApiVersion": "v2",
+                       "webhook": _webhook(agent.webhook)},
     }
     for intent in agent.intents.values():
         files[f"intents/{intent.name}.json"] = _intent(intent, language)

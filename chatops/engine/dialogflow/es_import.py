@@ -27,7 +27,8 @@ SYSTEM_TYPES = {
 }
 # Fields we read, or that carry nothing our format needs (ids, timestamps, UI state).
 KNOWN_INTENT = {"id", "parentId", "rootParentId", "auto", "lastUpdate", "templates", "followUpIntents", "name",
-                "contexts", "responses", "priority", "webhookUsed", "fallbackIntent", "events", "mlEnabled"}
+                "contexts", "responses", "priority", "webhookUsed", "webhookForSlotFilling", "fallbackIntent", "events", "mlEnabled",
+                "endInteraction"}
 KNOWN_RESPONSE = {"resetContexts", "action", "affectedContexts", "parameters", "messages", "speech",
                   "defaultResponsePlatforms", "source"}
 KNOWN_PARAMETER = {"id", "value", "promptMessages", "prompts", "name", "dataType", "required", "isList", "defaultValue"}
@@ -52,8 +53,8 @@ class _Importer:
     def __init__(self, files: ExportFiles) -> None:
         self.files = files
         self.warnings: list[str] = []
-        meta = files.json("agent.json") if "agent.json" in files.files else {}
-        self.language = str(meta.get("language") or "en")
+        self.meta = files.json("agent.json") if "agent.json" in files.files else {}
+        self.language = str(self.meta.get("language") or "en")
         self.entity_names: dict[str, str] = {}
 
     def warn(self, where: str, message: str) -> None:
@@ -73,6 +74,23 @@ class _Importer:
         preferred = f"{stem}_{kind}_{self.language}.json"
         chosen = preferred if preferred in candidates else candidates[0]
         return self.files.json(f"{folder}/{chosen}")
+
+    def agent(self) -> dict[str, Any]:
+        """agent.yaml: the fulfillment webhook of agent.json, when it names a URL."""
+        raw = self.meta.get("webhook") if isinstance(self.meta.get("webhook"), dict) else {}
+        if not raw.get("url") or raw.get("available") is False:
+            return {}
+        webhook: dict[str, Any] = {"url": str(raw["url"])}
+        headers = {str(k): str(v) for k, v in (raw.get("headers") or {}).items()} if isinstance(raw.get("headers"), dict) else {}
+        if headers:
+            webhook["headers"] = headers
+        for key in ("username", "password"):
+            if raw.get(key):
+                webhook[key] = str(raw[key])
+        # Exports from before the v2 API (enableOnePlatformApi false) have a webhook speaking v1.
+        if self.meta.get("enableOnePlatformApi") is False:
+            webhook["protocol"] = "v1"
+        return {"webhook": webhook}
 
     # entities
 
@@ -134,13 +152,19 @@ class _Importer:
         response = responses[0]
         self.unsupported(response, KNOWN_RESPONSE, where)
         intent: dict[str, Any] = {"name": name}
+        if original != name:
+            intent["display_name"] = original
         parameters = [self._parameter(p, where) for p in response.get("parameters") or []]
         parameters = [p for p in parameters if p is not None]
         phrases = [self._phrase(item, parameters, where) for item in usersays]
         if phrases:
             intent["phrases"] = [p for p in phrases if p]
-        if response.get("action") and raw.get("webhookUsed"):
+        if response.get("action"):
             intent["action"] = safe_name(str(response["action"]))
+        if response.get("action") or raw.get("webhookUsed"):
+            intent["webhook"] = bool(raw.get("webhookUsed"))
+        if raw.get("webhookUsed") and raw.get("webhookForSlotFilling"):
+            intent["webhook_slot_filling"] = True
         if parameters:
             intent["parameters"] = parameters
         if raw.get("contexts"):
@@ -156,6 +180,8 @@ class _Importer:
             intent["responses"] = texts
         if raw.get("fallbackIntent"):
             intent["fallback"] = True
+        if raw.get("endInteraction"):
+            intent["end_interaction"] = True
         if isinstance(raw.get("priority"), int) and raw["priority"] != 500000:
             intent["priority"] = raw["priority"]
         if response.get("resetContexts"):
@@ -234,6 +260,10 @@ def _plain(text: str) -> str:
     return text.replace("[", "(").replace("]", ")")
 
 
+def _write(path: Path, document: dict[str, Any]) -> None:
+    path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
+
+
 def import_agent(source: Path | str, out: Path | str) -> ImportResult:
     """Convert the export at ``source`` (zip or folder) into an agent folder ``out`` and load it back."""
     target = Path(out)
@@ -247,6 +277,8 @@ def import_agent(source: Path | str, out: Path | str) -> ImportResult:
     for folder, documents in (("entities", entities), ("intents", intents)):
         (target / folder).mkdir(parents=True, exist_ok=True)
         for name, document in documents.items():
-            text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
-            (target / folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+            _write(target / folder / f"{name}.yaml", document)
+    agent = importer.agent()
+    if agent:
+        _write(target / "agent.yaml", agent)
     return ImportResult(load_agent(target), importer.warnings)

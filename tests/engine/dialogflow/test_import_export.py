@@ -34,7 +34,8 @@ def test_an_export_imports_with_everything_we_support(write_export: Callable[[bo
     welcome = agent.intents["Default-Welcome-Intent"]
     assert welcome.events == ("WELCOME",)
     assert welcome.responses == (("Hi! I run your clusters.",) if old else ("Hi! I run your clusters.", "Hello!"))
-    assert welcome.action is None  # no webhook: the static response answers
+    # The action is kept (ES reports it), but without webhookUsed the static response answers.
+    assert (welcome.action, welcome.webhook, welcome.display_name) == ("input.welcome", False, "Default Welcome Intent")
     fallback = agent.intents["Default-Fallback-Intent"]
     assert fallback.fallback and fallback.phrases == ()  # no _usersays_ file
     pods = agent.intents["list-pods"]
