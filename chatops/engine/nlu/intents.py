@@ -11,6 +11,7 @@ is right.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Collection, Sequence
 
 import numpy as np
@@ -22,7 +23,8 @@ from chatops.engine.nlu.linear import Fit, softmax, train_softmax
 from chatops.engine.nlu.negatives import out_of_scope, unrelated_requests
 
 FOLDS = 3
-CALIBRATION_SAMPLE = 1500  # in-scope phrases the folds train on at most: bounds the training time of large agents
+CALIBRATION_SAMPLE = 1000  # in-scope phrases calibration samples at most: bounds the training time of large agents
+SAMPLED_EPOCHS = 4  # a sampled agent's fold models: a few passes, as its full model makes over its many batches
 IN_SCOPE_PRIOR = 1.5  # odds of "in scope" the calibration assumes; chosen by cross-validation on Snips training data
 
 
@@ -104,19 +106,21 @@ def _calibrate(texts: Sequence[str], labels: np.ndarray, n_intents: int, n_examp
     rng = np.random.default_rng(fit.seed)
     share = min(1.0, CALIBRATION_SAMPLE / max(n_examples, 1))
     picked = np.flatnonzero(rng.random(len(texts)) < share) if share < 1 else np.arange(len(texts))
+    folds = FOLDS if share == 1 else 2  # a sampled agent's halves are still large enough to score each other
+    fold_fit = fit if share == 1 else dataclasses.replace(fit, epochs=SAMPLED_EPOCHS)
     fold_of = np.empty(len(picked), dtype=np.int64)
     for label in np.unique(labels[picked]):
         members = np.flatnonzero(labels[picked] == label)
-        fold_of[members[rng.permutation(len(members))]] = np.arange(len(members)) % FOLDS
+        fold_of[members[rng.permutation(len(members))]] = np.arange(len(members)) % folds
     scores, truth = [], []
-    for fold in range(FOLDS):
+    for fold in range(folds):
         train, held = picked[fold_of != fold], picked[fold_of == fold]
         seen = np.zeros(n_intents + 1, dtype=bool)
         seen[labels[train]] = True
         held = held[seen[labels[held]]]
         if not len(held):
             continue
-        featurizer, weights = _fit([texts[i] for i in train], labels[train], n_intents, fit)
+        featurizer, weights = _fit([texts[i] for i in train], labels[train], n_intents, fold_fit)
         scores.append(featurizer.transform([texts[i] for i in held]).dot(weights))
         truth.append(labels[held])
     if not scores:
