@@ -115,12 +115,14 @@ def summary_row(name: str, system: str, runs: list[dict]) -> str:
 
 def datasets(data: str, args: argparse.Namespace) -> tuple[str, list[Dataset]]:
     dataset = synthetic() if data == "synthetic" else load_dataset(data)
-    if args.out_of_scope and data != "synthetic":
-        dataset = with_out_of_scope(dataset, Path(args.out_of_scope))
     name = dataset.name + (f" {args.per_intent}/intent" if args.per_intent else "")
     if args.folds > 1:
-        return name, folds(dataset, args.folds, per_intent=args.per_intent, seed=args.seed)
-    return name, [few_shot(dataset, args.per_intent, seed=args.seed) if args.per_intent else dataset]
+        splits = folds(dataset, args.folds, per_intent=args.per_intent, seed=args.seed)
+    else:
+        splits = [few_shot(dataset, args.per_intent, seed=args.seed) if args.per_intent else dataset]
+    if args.out_of_scope and data != "synthetic":  # test only: never pooled into a fold's training part
+        splits = [with_out_of_scope(split, Path(args.out_of_scope)) for split in splits]
+    return name, splits
 
 
 def main() -> None:
