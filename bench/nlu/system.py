@@ -1,6 +1,6 @@
 """One system on one evaluation set, in its own process (so peak memory is its own); prints JSON.
 
-    python bench/nlu/system.py {ours|baseline} DATA.json|synthetic
+    python bench/nlu/system.py {ours|baseline} DATA.json
 """
 
 from __future__ import annotations
@@ -46,12 +46,7 @@ def main() -> None:
     system, data = sys.argv[1], sys.argv[2]
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, as the targets say
-    if data == "synthetic":
-        from synthetic import synthetic
-
-        dataset = synthetic()
-    else:
-        dataset = load_dataset(data)
+    dataset = load_dataset(data)
     report = evaluate(dataset)[0] if system == "ours" else run_baseline(dataset)
     print(json.dumps(report))
 

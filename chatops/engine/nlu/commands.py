@@ -19,6 +19,8 @@ LINES = [
     ("intent accuracy", "intent_accuracy", "{:.4f}"),
     ("intent macro F1", "intent_macro_f1", "{:.4f}"),
     ("intent micro F1", "intent_micro_f1", "{:.4f}"),
+    ("in-scope fallback", "in_scope_fallback", "{:.4f}"),
+    ("out-of-scope fallback", "out_of_scope_fallback", "{:.4f}"),
     ("entity precision", "entity_precision", "{:.4f}"),
     ("entity recall", "entity_recall", "{:.4f}"),
     ("entity F1", "entity_f1", "{:.4f}"),
@@ -31,7 +33,12 @@ LINES = [
 
 def format_report(report: dict[str, Any]) -> str:
     head = f"{report['dataset']}: trained on {report['train_examples']}, tested on {report['test_examples']} examples"
-    return "\n".join([head, *(f"  {label:<18} {fmt.format(report[key])}" for label, key, fmt in LINES)])
+    return "\n".join([head, *(f"  {label:<22} {figure(report[key], fmt)}" for label, key, fmt in LINES)])
+
+
+def figure(value: float | None, fmt: str) -> str:
+    """A figure, or "-" where the set has nothing to measure it on (no out-of-scope examples)."""
+    return "-" if value is None else fmt.format(value)
 
 
 def run_eval(

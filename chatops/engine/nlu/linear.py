@@ -43,9 +43,10 @@ class _Batch:
     keeps the sparse path.
     """
 
-    def __init__(self, rows: Rows, labels: np.ndarray, n_classes: int) -> None:
+    def __init__(self, rows: Rows, labels: np.ndarray, scale: np.ndarray, n_classes: int) -> None:
         self.rows = rows
         self.labels = labels
+        self.scale = scale[:, None]
         self.columns, local = np.unique(rows.indices, return_inverse=True)
         self.dense = n_classes >= DENSE_CLASSES and len(rows) * len(self.columns) <= DENSE_CELLS
         if self.dense:
@@ -64,14 +65,16 @@ class _Batch:
 
 def train_softmax(
     rows: Rows, labels: np.ndarray, *, n_features: int, n_classes: int, fit: Fit = Fit(),
+    sample_weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Weights (features x classes) minimising the L2-regularised cross-entropy."""
+    """Weights (features x classes) minimising the L2-regularised, sample-weighted cross-entropy."""
     rng = np.random.default_rng(fit.seed)
     order = rng.permutation(len(rows))
     shuffled, labels = rows.take(order), labels[order]
+    scale = (np.ones(len(rows)) if sample_weights is None else sample_weights)[order].astype(np.float32)
     size = fit.batch or max(64, len(rows) // 64)
     batches = [
-        _Batch(shuffled.slice(a, min(a + size, len(rows))), labels[a : a + size], n_classes)
+        _Batch(shuffled.slice(a, min(a + size, len(rows))), labels[a : a + size], scale[a : a + size], n_classes)
         for a in range(0, len(rows), size)
     ]
     epochs = fit.epochs or int(np.clip(np.ceil(150 / len(batches)), 3, 100))
@@ -91,7 +94,7 @@ def _step(batch: _Batch, weights: np.ndarray, history: np.ndarray, fit: Fit) -> 
     else:
         probs = softmax(batch.rows.dot(weights))
     probs[np.arange(len(batch.labels)), batch.labels] -= 1.0
-    probs /= len(batch.labels)
+    probs *= batch.scale / len(batch.labels)
     if batch.dense:
         grad = matrix.T @ probs
     else:

@@ -1,4 +1,4 @@
-"""Scores of an evaluation: intent accuracy and F1, entity span precision/recall/F1."""
+"""Scores of an evaluation: intent accuracy and F1, fallback rates, entity span precision/recall/F1."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def _ratio(a: float, b: float) -> float:
     return a / b if b else 0.0
 
 
-def intent_scores(gold: Sequence[str | None], predicted: Sequence[str | None]) -> dict[str, float]:
+def intent_scores(gold: Sequence[str | None], predicted: Sequence[str | None]) -> dict[str, float | None]:
     """Accuracy over all examples ("no intent" included); F1 over the real intents.
 
     Micro F1 counts a prediction of an intent as a positive and a gold intent as a
@@ -34,6 +34,17 @@ def intent_scores(gold: Sequence[str | None], predicted: Sequence[str | None]) -
         "intent_accuracy": _ratio(correct, len(gold)),
         "intent_macro_f1": _ratio(sum(per_label), len(per_label)),
         "intent_micro_f1": _f1(micro_p, micro_r),
+        **fallback_rates(gold, predicted),
+    }
+
+
+def fallback_rates(gold: Sequence[str | None], predicted: Sequence[str | None]) -> dict[str, float | None]:
+    """How often "no intent" was answered, on in-scope and on out-of-scope examples (None: there were none)."""
+    in_scope = [p for g, p in zip(gold, predicted) if g is not None]
+    out_of_scope = [p for g, p in zip(gold, predicted) if g is None]
+    return {
+        "in_scope_fallback": sum(p is None for p in in_scope) / len(in_scope) if in_scope else None,
+        "out_of_scope_fallback": sum(p is None for p in out_of_scope) / len(out_of_scope) if out_of_scope else None,
     }
 
 

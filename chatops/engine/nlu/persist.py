@@ -20,13 +20,14 @@ from typing import Any
 import numpy as np
 
 from chatops.engine.agent import Agent
+from chatops.engine.nlu.calibration import Calibration
 from chatops.engine.nlu.featurizer import Featurizer
 from chatops.engine.nlu.intents import IntentClassifier
 from chatops.engine.nlu.model import NLUModel, train
 from chatops.engine.nlu.tagger import SlotTagger
 from chatops.errors import ConfigError
 
-FORMAT = "chatops-nlu/1"
+FORMAT = "chatops-nlu/2"  # 2: the classifier carries its calibration
 log = logging.getLogger(__name__)
 
 
@@ -55,7 +56,10 @@ def save_model(model: NLUModel, path: Path | str) -> None:
     header: dict[str, Any] = {"format": FORMAT, "agent": agent_fingerprint(model.agent), "classifier": None, "taggers": []}
     if model.classifier is not None:
         classifier = model.classifier
-        header["classifier"] = {"intents": classifier.intents, "featurizer": classifier.featurizer.to_state()}
+        header["classifier"] = {
+            "intents": classifier.intents, "featurizer": classifier.featurizer.to_state(),
+            "calibration": dataclasses.asdict(classifier.calibration),
+        }
         arrays["classifier_idf"] = classifier.featurizer.idf_array()
         arrays["classifier_weights"] = classifier.weights
     for i, (intent, tagger) in enumerate(model.taggers.items()):
@@ -89,7 +93,8 @@ def load_model(agent: Agent, path: Path | str) -> NLUModel:
     if header["classifier"] is not None:
         state = header["classifier"]
         featurizer = Featurizer.from_state(state["featurizer"], arrays["classifier_idf"])
-        classifier = IntentClassifier(featurizer, arrays["classifier_weights"], state["intents"])
+        calibration = Calibration(**state["calibration"])
+        classifier = IntentClassifier(featurizer, arrays["classifier_weights"], state["intents"], calibration)
     taggers = {}
     for i, entry in enumerate(header["taggers"]):
         vocab = {name: j for j, name in enumerate(entry["vocab"])}

@@ -28,6 +28,12 @@ def test_intent_scores_by_hand() -> None:
     assert scores["intent_micro_f1"] == pytest.approx(2 * (2 / 3) * (2 / 4) / (2 / 3 + 2 / 4))
 
 
+def test_fallback_rates_count_in_scope_and_out_of_scope_apart() -> None:
+    scores = intent_scores(["a", "a", "b", None, None], ["a", None, None, None, "b"])
+    assert (scores["in_scope_fallback"], scores["out_of_scope_fallback"]) == (pytest.approx(2 / 3), pytest.approx(1 / 2))
+    assert intent_scores(["a"], ["a"])["out_of_scope_fallback"] is None  # nothing out of scope to measure on
+
+
 def test_entity_scores_need_type_and_exact_span() -> None:
     gold = [Example("play abba now", "play", (Span("artist", 5, 9),)), Example("to rome", "go", (Span("city", 3, 7),))]
     predicted = [[("artist", 5, 9), ("time", 10, 13)], [("city", 2, 7)]]

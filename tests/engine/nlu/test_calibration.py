@@ -1,0 +1,59 @@
+"""Calibrated confidence on a small synthetic agent: small intents answer, out-of-scope lines fall back."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chatops.engine.nlu.calibration import Calibration, fit_calibration
+from chatops.engine.nlu.intents import IntentClassifier
+
+THRESHOLD = 0.3  # the default of CHATOPS_THRESHOLD
+SMALL_AGENT = {
+    "vpn": ["the vpn won't connect", "vpn keeps dropping", "my vpn client is stuck", "remote access to the vpn fails"],
+    "printer": ["the printer is jammed", "i can't print anything", "printer says out of toner", "add the office printer"],
+    "password": ["i forgot my password", "reset my password", "my password expired", "unlock my account password"],
+    "laptop": ["i need a new laptop", "order a laptop charger", "my laptop screen is broken", "upgrade my old laptop"],
+}
+IN_SCOPE = [("vpn", "vpn is not connecting"), ("printer", "the printer won't print"),
+            ("password", "please reset my password"), ("laptop", "can i get a new laptop")]
+OUT_OF_SCOPE = ["how many bones are in the human body", "who painted the mona lisa", "convert 30 celsius to fahrenheit"]
+
+
+@pytest.fixture(scope="module")
+def classifier() -> IntentClassifier:
+    return IntentClassifier.train([(intent, text) for intent, texts in SMALL_AGENT.items() for text in texts])
+
+
+@pytest.mark.parametrize(("intent", "text"), IN_SCOPE)
+def test_intents_of_four_phrases_answer_above_the_default_threshold(classifier: IntentClassifier, intent: str, text: str) -> None:
+    best = classifier.classify(text)[0]
+    assert (best.intent, best.confidence >= THRESHOLD) == (intent, True)
+
+
+@pytest.mark.parametrize("text", OUT_OF_SCOPE)
+def test_out_of_scope_lines_fall_back(classifier: IntentClassifier, text: str) -> None:
+    assert classifier.classify(text)[0].confidence < THRESHOLD
+
+
+def test_calibration_raises_the_confidence_the_raw_softmax_gives_a_small_agent(classifier: IntentClassifier) -> None:
+    raw = IntentClassifier(classifier.featurizer, classifier.weights, classifier.intents)
+    assert classifier.calibration != Calibration()
+    for _, text in IN_SCOPE:
+        assert classifier.classify(text)[0].confidence > raw.classify(text)[0].confidence
+
+
+def test_fit_finds_the_shift_that_separates_right_answers_from_out_of_scope() -> None:
+    # Two intents and out of scope (last column): right answers have a lead of 2 over a none logit of 3,
+    # out-of-scope rows a lead of 0 over a none logit of 4.
+    right = np.array([[3.0, 1.0, 3.0]] * 20)
+    outside = np.array([[1.0, 1.0, 4.0]] * 20)
+    labels = np.array([0] * 20 + [2] * 20)
+    calibration = fit_calibration(np.vstack([right, outside]), labels, weights=np.ones(40))
+    probs = np.exp(calibration.apply(np.vstack([right[:1], outside[:1]])))
+    probs /= probs.sum(axis=1, keepdims=True)
+    assert probs[0, 0] > 0.8 and probs[1, :2].max() < 0.2
+
+
+def test_no_mistakes_to_learn_from_leaves_the_scores_as_they_are() -> None:
+    assert fit_calibration(np.array([[2.0, 0.0, 0.0]]), np.array([0]), weights=np.ones(1)) == Calibration()
