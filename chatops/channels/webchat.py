@@ -3,7 +3,7 @@
 With CHATOPS_DEMO (``chatops demo``) the page is demo.html: a demo banner, suggested messages, replies labelled.
 
 The widget talks to ``POST /api/v1/query`` like any other REST client; this
-module only serves its two static files.
+module only serves its static files.
 """
 
 from __future__ import annotations

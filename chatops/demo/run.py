@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 import tempfile
 from contextlib import AsyncExitStack
@@ -18,7 +17,6 @@ from chatops.demo.agent import write_agent
 from chatops.demo.clusters import PROD, demo_clusters
 from chatops.server import create_app
 
-log = logging.getLogger(__name__)
 HOST = "127.0.0.1"  # the demo policy lets everyone who reaches the port operate: loopback only
 
 
