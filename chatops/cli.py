@@ -1,4 +1,4 @@
-"""The command line: ``chatops serve | shell | check`` (and the NLU and agent tools)."""
+"""The command line: ``chatops serve | demo | shell | check`` (and the NLU and agent tools)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if count > 1:
         return run_workers(settings, count)
     serve(settings)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from chatops.demo.run import run_demo
+    from chatops.observability.logging import configure_logging
+
+    configure_logging(level="WARNING", fmt="text")
+    asyncio.run(run_demo(args.port))
     return 0
 
 
@@ -127,6 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--store", help="store URL, e.g. sqlite:///chatops.db or mongodb://host/db")
     serve.add_argument("--workers", type=int, help="server processes sharing the port (default: one per core)")
     serve.set_defaults(run=cmd_serve)
+
+    demo = commands.add_parser("demo", help="run the service against local stand-in clusters, Velero and SSM")
+    demo.add_argument("--port", type=int, default=8080)
+    demo.set_defaults(run=cmd_demo)
 
     shell = commands.add_parser("shell", help="chat in the terminal, no server needed")
     shell.add_argument("--agent")

@@ -46,6 +46,10 @@ class ServerSettings:
     workers: int = setting(
         0, "CHATOPS_WORKERS", "Server processes sharing the port (`serve --workers`); 0: one per core. An in-memory store runs one."
     )
+    demo: bool = setting(
+        False, "CHATOPS_DEMO",
+        "Serve the demo page at / (`chatops demo` sets it): a demo banner, every reply labelled as a demo, suggested messages.",
+    )
     shutdown_seconds: float = setting(
         25.0, "CHATOPS_SHUTDOWN_TIMEOUT", "On SIGTERM, how long in-flight requests may take to finish before they are cut."
     )

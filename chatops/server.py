@@ -60,7 +60,7 @@ def create_app(
     app.router.add_get("/api/v1/audit", AuditEndpoint(lambda request: slot.runtime.store, settings.security.admin_tokens).handle)
     dialogflow_channel.setup(app)
     slack_channel.setup(app)
-    webchat.setup(app, frame_origins=widget_origins)
+    webchat.setup(app, frame_origins=widget_origins, demo=settings.server.demo)
     openapi.setup(app)
     return app
 

@@ -1,4 +1,4 @@
-# Sourced by scripts/serve and scripts/test: one virtualenv, reused between runs, with the project installed.
+# Sourced by scripts/serve, scripts/demo and scripts/test: one virtualenv, reused between runs, with the project installed.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export CHATOPS_CACHE=${CHATOPS_CACHE:-$HOME/.cache/chatops}
@@ -13,7 +13,7 @@ fi
 stamp="$VENV/.chatops-$1-$(cat "$ROOT/pyproject.toml" | sha256sum | cut -c1-16)-$(echo "$ROOT" | sha256sum | cut -c1-8)"
 if [ ! -f "$stamp" ]; then
   echo "installing chatops and its dependencies into $VENV"
-  extra=""; [ "$1" = test ] && extra="[test]"
+  extra=""; [ "$1" = test ] && extra="[test]"; [ "$1" = demo ] && extra="[demo]"
   "$VENV/bin/pip" install -q -e "$ROOT$extra"
   touch "$stamp"
 fi

@@ -12,8 +12,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.kube.clusters import write_kubeconfig
-from tests.fakes.kube.server import BOT, FakeKubeApi
+from chatops.demo.kube.clusters import write_kubeconfig
+from chatops.demo.kube.server import BOT, FakeKubeApi
 
 PHASES = ["Running"] * 16 + ["Pending", "Failed", "Succeeded"]
 

@@ -1,7 +1,9 @@
-"""The web chat: ``GET /widget.js`` (the ``<chatops-chat>`` custom element) and ``GET /``, a demo page embedding it.
+"""The web chat: ``GET /widget.js`` (the ``<chatops-chat>`` custom element) and ``GET /``, a page embedding it.
+
+With CHATOPS_DEMO (``chatops demo``) the page is demo.html: a demo banner, suggested messages, replies labelled.
 
 The widget talks to ``POST /api/v1/query`` like any other REST client; this
-module only serves its two static files.
+module only serves its static files.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def _static(name: str, content_type: str, headers: dict[str, str]) -> Callable[[
     return serve
 
 
-def setup(app: web.Application, *, frame_origins: tuple[str, ...]) -> None:
+def setup(app: web.Application, *, frame_origins: tuple[str, ...], demo: bool = False) -> None:
     page_headers = {**HEADERS, "Content-Security-Policy": page_policy(frame_origins)}
-    app.router.add_get("/", _static("index.html", "text/html", page_headers))
+    app.router.add_get("/", _static("demo.html" if demo else "index.html", "text/html", page_headers))
     app.router.add_get("/widget.js", _static("widget.js", "text/javascript", HEADERS))

@@ -28,8 +28,9 @@ from kubernetes_asyncio import client
 from kubernetes_asyncio.config import new_client_from_config
 from kubernetes_asyncio.utils import create_from_dict
 
+from chatops.demo.kube.seed_velero import CRD_DIR
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CRD_DIR = REPO_ROOT / "tests" / "fixtures" / "crds"
 RBAC_MANIFEST = REPO_ROOT / "deploy" / "rbac.yaml"
 BINARY_ENV = "CHATOPS_KUBE_APISERVER"
 # Namespaces the manifests expect: the bot's own, and Velero's.

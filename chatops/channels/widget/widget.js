@@ -5,7 +5,8 @@
 //   <chatops-chat welcome="WELCOME"></chatops-chat>
 // Attributes: endpoint (default: /api/v1/query on the origin that served this file, whatever page embeds it;
 // a page on another origin must be listed in the service's CHATOPS_WIDGET_ORIGINS),
-// token (a bearer token for the API), heading, welcome (an event sent on the first visit).
+// token (a bearer token for the API), heading, welcome (an event sent on the first visit), label (a tag on every
+// reply, "demo" on the demo page). A host page's element with data-chatops-say="text" sends that text when clicked.
 // The session id and the transcript live in sessionStorage; secret replies are never stored.
 (() => {
   "use strict";
@@ -45,6 +46,8 @@
     .user { align-self: flex-end; background: #0b5cad; color: #ffffff; }
     .bot { align-self: flex-start; background: #ffffff; border: 1px solid #d0d7de; }
     .error { align-self: stretch; background: #fff1f0; border: 1px solid #cf222e; color: #82071e; }
+    .label { display: inline-block; margin-right: 6px; padding: 0 6px; border-radius: 8px; background: #9a6700;
+             color: #ffffff; font-size: 11px; font-weight: 600; text-transform: uppercase; }
     .note { display: block; margin-top: 4px; font-size: 12px; color: #57606a; }
     .parts { display: flex; flex-direction: column; gap: 6px; margin-top: 6px; }
     .row { display: flex; flex-wrap: wrap; gap: 6px; }
@@ -223,6 +226,8 @@
 
     showReply(reply, { live }) {
       const bubble = el("div", { class: "msg bot", "data-visibility": reply.visibility || "public" });
+      const label = this.getAttribute("label");
+      if (label) bubble.append(el("span", { class: "label", text: label }));
       if (reply.visibility === "secret") bubble.append(this.secret(reply.text || ""));
       else if (reply.text) bubble.append(el("span", { text: reply.text }));
       if (reply.visibility === "ephemeral") bubble.append(el("span", { class: "note", text: TEXTS.ephemeral }));
@@ -299,4 +304,10 @@
   }
 
   if (!customElements.get("chatops-chat")) customElements.define("chatops-chat", ChatopsChat);
+
+  document.addEventListener("click", (event) => {
+    const said = event.target instanceof Element && event.target.closest("[data-chatops-say]");
+    const chat = said && document.querySelector("chatops-chat");
+    if (chat) chat.choose(said.getAttribute("data-chatops-say"));
+  });
 })();

@@ -1,0 +1,1 @@
+"""``chatops demo``: the service against local stand-ins (two clusters with Velero, an SSM Parameter Store)."""
