@@ -3,22 +3,8 @@
 from __future__ import annotations
 
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from moto.server import ThreadedMotoServer
-
-
-@contextmanager
-def moto_server() -> Iterator[str]:
-    """Run moto on 127.0.0.1 and yield its URL."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+from chatops.demo.ssm import parameter_store as moto_server  # the demo's server is the tests' server
 
 
 def reset_moto(url: str) -> None:

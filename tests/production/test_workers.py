@@ -104,6 +104,9 @@ def test_sigterm_stops_every_worker_and_frees_the_port(service: ServiceProcess) 
     assert service.wait(40) == 0
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
     with socket.socket() as sock:
+        # As a server binds (aiohttp does): closed connections' TIME_WAIT don't count, a listener still would.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", service.port))
+        sock.listen()
     errors = [line for line in service.logs() if line["level"] in ("ERROR", "CRITICAL")]
     assert not errors, errors
