@@ -32,6 +32,7 @@ from types import FrameType
 
 from chatops.config import Settings
 from chatops.errors import ConfigError
+from chatops.store import sqlite_path
 
 log = logging.getLogger(__name__)
 # A worker that exits sooner than this after it started is failing to start, not crashing under load.
@@ -45,7 +46,7 @@ def worker_count(settings: Settings) -> int:
     wanted = settings.server.workers or os.cpu_count() or 1
     if wanted < 0:
         raise ConfigError(f"CHATOPS_WORKERS must be 0 (one per core) or more, not {wanted}")
-    if wanted > 1 and settings.store.url.removeprefix("sqlite://").strip("/") in ("", ":memory:"):
+    if wanted > 1 and sqlite_path(settings.store.url) == ":memory:":
         log.warning("one worker: an in-memory store cannot be shared between processes (set CHATOPS_STORE to a file)")
         return 1
     if wanted > 1 and not hasattr(socket, "SO_REUSEPORT"):
@@ -59,7 +60,7 @@ def run_workers(settings: Settings, count: int) -> int:
     with tempfile.TemporaryDirectory(prefix="chatops-workers-") as scratch:
         settings = _with_model(settings, Path(scratch) / "model.npz")
         settings = dataclasses.replace(settings, server=dataclasses.replace(settings.server, workers=count))
-        return _Supervisor(settings, count).run()
+        return _Supervisor(settings).run()
 
 
 def _with_model(settings: Settings, path: Path) -> Settings:
@@ -74,18 +75,18 @@ def _with_model(settings: Settings, path: Path) -> Settings:
 
 
 class _Supervisor:
-    def __init__(self, settings: Settings, count: int) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.workers: list[tuple[BaseProcess, float]] = []
-        self.count = count
         self.stopping = False
         self.early_exits = 0
 
     def run(self) -> int:
         previous = {s: signal.signal(s, self._stop) for s in (signal.SIGTERM, signal.SIGINT)}
         try:
-            self.workers = [self._start(i) for i in range(self.count)]
-            log.info("serving with %d workers on %s:%d", self.count, self.settings.server.host, self.settings.server.port)
+            server = self.settings.server
+            self.workers = [self._start(i) for i in range(server.workers)]
+            log.info("serving with %d workers on %s:%d", server.workers, server.host, server.port)
             while not self.stopping and self.early_exits < _MAX_EARLY_EXITS:
                 self._replace_dead()
                 time.sleep(0.2)
@@ -105,7 +106,11 @@ class _Supervisor:
                 continue
             early = time.monotonic() - started < _EARLY_EXIT_SECONDS
             self.early_exits += early
-            log.error("worker %d exited with %s%s; starting another", index, process.exitcode, " soon after it started" * early)
+            giving_up = self.early_exits >= _MAX_EARLY_EXITS
+            log.error("worker %d exited with %s%s%s", index, process.exitcode, " soon after it started" * early,
+                      "" if giving_up else "; starting another")
+            if giving_up:
+                return  # no replacement to start only to stop it
             self.workers[index] = self._start(index)
 
     def _stop(self, signum: int, frame: FrameType | None) -> None:

@@ -7,13 +7,21 @@ from chatops.errors import ConfigError
 from chatops.store.base import AuditRecord, Dataset, Job, SessionRecord, Store
 
 
+def sqlite_path(url: str) -> str | None:
+    """The file a ``sqlite:///PATH`` URL names, ``:memory:`` when it names none; None for other stores."""
+    if not url.startswith("sqlite://"):
+        return None
+    return url.removeprefix("sqlite://").removeprefix("/") or ":memory:"
+
+
 def create_store(settings: StoreSettings) -> Store:
     """The backend named by ``settings.url``: ``sqlite:///PATH`` or ``mongodb://...``."""
     url = settings.url
-    if url.startswith("sqlite://"):
+    path = sqlite_path(url)
+    if path is not None:
         from chatops.store.sqlite import SqliteStore
 
-        return SqliteStore(url.removeprefix("sqlite://").removeprefix("/") or ":memory:", timeout=settings.timeout_seconds)
+        return SqliteStore(path, timeout=settings.timeout_seconds)
     if url.startswith(("mongodb://", "mongodb+srv://")):
         from chatops.store.mongo import MongoStore
 
@@ -21,4 +29,4 @@ def create_store(settings: StoreSettings) -> Store:
     raise ConfigError(f"unknown store URL {url!r}: use sqlite:///PATH or mongodb://HOST/DB")
 
 
-__all__ = ["AuditRecord", "Dataset", "Job", "SessionRecord", "Store", "create_store"]
+__all__ = ["AuditRecord", "Dataset", "Job", "SessionRecord", "Store", "create_store", "sqlite_path"]
