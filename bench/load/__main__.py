@@ -20,9 +20,8 @@ import tempfile
 from pathlib import Path
 
 from bench.load.generator import Result, drive
-from bench.load.processes import cpu_seconds, start_workers
+from bench.load.processes import ROOT, cpu_seconds, start_workers
 
-ROOT = Path(__file__).resolve().parents[2]
 # Utterances that stay on the machine: help, greetings, a price (with its chart), a fallback, cancel, an event.
 UTTERANCES = [
     {"session": "", "text": "help"},

@@ -23,14 +23,20 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / _TICK
 
 
-def start_workers(count: int, store: Path, port: int, log: Path) -> tuple[subprocess.Popen[bytes], list[int]]:
-    """``chatops serve --workers count`` on ``port`` with the benchmark's settings; the supervisor and the worker pids."""
-    env = {
-        **os.environ, "PYTHONPATH": str(ROOT), "CHATOPS_STORE": f"sqlite:///{store}", "CHATOPS_LOG_LEVEL": "INFO",
+def service_env(store: Path) -> dict[str, str]:
+    """The service's settings under load, as environment: a SQLite file; Reddit and AWS on a closed port."""
+    return {
+        "CHATOPS_STORE": f"sqlite:///{store}",
         "CHATOPS_REDDIT_URL": CLOSED_PORT, "CHATOPS_REDDIT_OAUTH_URL": CLOSED_PORT, "CHATOPS_REDDIT_TOKEN_URL": CLOSED_PORT,
         "CHATOPS_SSM_ENDPOINT": CLOSED_PORT, "CHATOPS_SSM_ATTEMPTS": "1",
         "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
     }
+
+
+def start_workers(count: int, store: Path, port: int, log: Path) -> tuple[subprocess.Popen[bytes], list[int]]:
+    """``chatops serve --workers count`` on ``port`` with the benchmark's settings; the supervisor and the worker pids."""
+    # INFO: the workers' start-up lines say when each one listens.
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **service_env(store), "CHATOPS_LOG_LEVEL": "INFO"}
     command = [sys.executable, "-m", "chatops", "serve", "--workers", str(count), "--port", str(port)]
     with log.open("ab") as err:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err)

@@ -19,25 +19,16 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bench.load.processes import service_env
 from chatops.config import load_settings
 from chatops.observability.logging import configure_logging
 from chatops.server import create_app
-
-CLOSED_PORT = "http://127.0.0.1:9"
 
 
 async def bare(request: web.Request) -> web.Response:
     """The reference: read a JSON body, answer a small JSON object; no middleware, no turn."""
     body = await request.json()
     return web.json_response({"text": body.get("text", ""), "ok": True})
-
-
-def _settings(store: str) -> object:
-    return load_settings(env={}, overrides={
-        "store": {"url": f"sqlite:///{store}"},
-        "reddit": {"base_url": CLOSED_PORT, "oauth_url": CLOSED_PORT, "token_url": CLOSED_PORT},
-        "aws": {"endpoint_url": CLOSED_PORT, "access_key_id": "bench", "secret_access_key": "bench", "ssm_attempts": 1},
-    })
 
 
 async def _site(stack: AsyncExitStack, app: web.Application) -> str:
@@ -54,7 +45,7 @@ async def run(store: str) -> None:
     reference = web.Application()
     reference.router.add_post("/bare", bare)
     async with AsyncExitStack() as stack:
-        service = await _site(stack, create_app(_settings(store)))  # type: ignore[arg-type]
+        service = await _site(stack, create_app(load_settings(env=service_env(Path(store)))))
         plain = await _site(stack, reference)
         print(json.dumps({"service": service, "bare": plain + "/bare"}), flush=True)
         await stop.wait()
