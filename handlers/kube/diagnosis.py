@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Collection, Mapping, Sequence
 
 Obj = Mapping[str, Any]
 
@@ -62,6 +62,16 @@ def _waiting(status: Obj) -> Obj:
     return (status.get("state") or {}).get("waiting") or {}
 
 
+def _first_waiting(pod: Obj, reasons: Collection[str] | None = None) -> tuple[Obj, Obj] | None:
+    """The first container waiting for one of ``reasons`` (for any reason when None), with its waiting state."""
+    for status in container_statuses(pod):
+        waiting = _waiting(status)
+        reason = waiting.get("reason")
+        if reason and (reasons is None or reason in reasons):
+            return status, waiting
+    return None
+
+
 def _terminations(status: Obj) -> list[Obj]:
     return [t for t in ((status.get("state") or {}).get("terminated"), (status.get("lastState") or {}).get("terminated")) if t]
 
@@ -83,26 +93,24 @@ def _unschedulable(pod: Obj, events: Sequence[Obj]) -> Finding | None:
 
 
 def _image_pull(pod: Obj, events: Sequence[Obj]) -> Finding | None:
-    for status in container_statuses(pod):
-        waiting = _waiting(status)
-        if waiting.get("reason") in IMAGE_PULL:
-            return Finding(
-                _with_message(f"container {status['name']} cannot pull its image {status.get('image') or ''} "
-                              f"({waiting['reason']})", waiting.get("message")),
-                "the image name and tag, that the registry is reachable from the nodes, "
-                "and the registry credentials in the pod's imagePullSecrets",
-            )
-    return None
+    if (found := _first_waiting(pod, IMAGE_PULL)) is None:
+        return None
+    status, waiting = found
+    return Finding(
+        _with_message(f"container {status['name']} cannot pull its image {status.get('image') or ''} "
+                      f"({waiting['reason']})", waiting.get("message")),
+        "the image name and tag, that the registry is reachable from the nodes, "
+        "and the registry credentials in the pod's imagePullSecrets",
+    )
 
 
 def _config(pod: Obj, events: Sequence[Obj]) -> Finding | None:
-    for status in container_statuses(pod):
-        waiting = _waiting(status)
-        if waiting.get("reason") in CONFIG:
-            return Finding(
-                _with_message(f"container {status['name']} cannot be created ({waiting['reason']})", waiting.get("message")),
-                "that the ConfigMaps, Secrets and keys its environment and volumes refer to exist in the namespace",
-            )
+    if (found := _first_waiting(pod, CONFIG)) is not None:
+        status, waiting = found
+        return Finding(
+            _with_message(f"container {status['name']} cannot be created ({waiting['reason']})", waiting.get("message")),
+            "that the ConfigMaps, Secrets and keys its environment and volumes refer to exist in the namespace",
+        )
     for event in events:
         if event.get("reason") in ("FailedMount", "FailedAttachVolume"):
             return Finding(_with_message("a volume cannot be mounted", event.get("message")),
@@ -173,11 +181,10 @@ def _evicted_or_waiting(pod: Obj, events: Sequence[Obj]) -> Finding | None:
     if status.get("phase") == "Failed" and status.get("reason"):
         return Finding(_with_message(f"it was stopped by its node ({status['reason']})", status.get("message")),
                        "the node's conditions (memory or disk pressure) and the pod's resource requests")
-    for container in container_statuses(pod):
-        waiting = _waiting(container)
-        if waiting.get("reason"):
-            return Finding(_with_message(f"container {container['name']} is waiting ({waiting['reason']})", waiting.get("message")),
-                           "the events below, which say what the kubelet is waiting for")
+    if (found := _first_waiting(pod)) is not None:
+        container, waiting = found
+        return Finding(_with_message(f"container {container['name']} is waiting ({waiting['reason']})", waiting.get("message")),
+                       "the events below, which say what the kubelet is waiting for")
     return None
 
 
