@@ -15,6 +15,23 @@ SYSTEM_ENTITIES = frozenset(
         "sys.date-time",
         "sys.duration",
         "sys.area",
+        # Found by name lists and fixed forms (nlu/extended.py), only for agents that use them.
+        "sys.geo-city",
+        "sys.geo-country",
+        "sys.geo-state",
+        "sys.given-name",
+        "sys.last-name",
+        "sys.person",
+        "sys.color",
+        "sys.language",
+        "sys.email",
+        "sys.url",
+        "sys.phone-number",
+        "sys.flight-number",
+        "sys.percentage",
+        "sys.unit-currency",
+        "sys.age",
+        "sys.ordinal",
     }
 )
 

@@ -24,6 +24,11 @@ SYSTEM_TYPES = {
     "@sys.any": "@sys.any", "@sys.number": "@sys.number", "@sys.number-integer": "@sys.number-integer",
     "@sys.cardinal": "@sys.number-integer", "@sys.date": "@sys.date", "@sys.time": "@sys.time",
     "@sys.date-time": "@sys.date-time", "@sys.duration": "@sys.duration", "@sys.unit-area": "@sys.area",
+    "@sys.geo-city-us": "@sys.geo-city", "@sys.geo-state-us": "@sys.geo-state",
+    **{f"@sys.{name}": f"@sys.{name}" for name in (
+        "geo-city", "geo-country", "geo-state", "given-name", "last-name", "person", "color", "language", "email",
+        "url", "phone-number", "flight-number", "percentage", "unit-currency", "age", "ordinal",
+    )},
 }
 # Fields we read, or that carry nothing our format needs (ids, timestamps, UI state).
 KNOWN_INTENT = {"id", "parentId", "rootParentId", "auto", "lastUpdate", "templates", "followUpIntents", "name",

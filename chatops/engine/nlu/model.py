@@ -15,6 +15,7 @@ from typing import Collection, Iterable, Sequence
 from chatops.engine.agent import Agent, Intent, TrainingPhrase
 from chatops.engine.nlu import EntityMatch, IntentScore
 from chatops.engine.nlu.augment import augment, value_pools
+from chatops.engine.nlu.extended import FINDERS, ExtendedEntities
 from chatops.engine.nlu.gazetteer import Gazetteer
 from chatops.engine.nlu.intents import IntentClassifier
 from chatops.engine.nlu.system import ANY, find_system
@@ -49,6 +50,7 @@ class NLUModel:
         self.classifier = classifier
         self.taggers = taggers
         self.gazetteer = Gazetteer(agent.entities)
+        self.extended = ExtendedEntities({p.entity for intent in agent.intents.values() for p in intent.parameters})
         self.values = values or ValueGazetteer(annotated_values(agent.intents.values()))
 
     def classify(self, text: str, *, candidates: Collection[str] | None = None) -> list[IntentScore]:
@@ -58,7 +60,8 @@ class NLUModel:
 
     def known(self, text: str, tokens: list[Token], now: datetime | None) -> list[EntityMatch]:
         """Developer and system entities, the tagger's hints."""
-        return sorted([*self.gazetteer.find(text, tokens), *find_system(text, now)], key=lambda m: (m.start, -m.end))
+        found = [*self.gazetteer.find(text, tokens), *find_system(text, now), *self.extended.find(text, tokens)]
+        return sorted(found, key=lambda m: (m.start, -m.end))
 
     def extract(self, text: str, *, intent: str | None = None, now: datetime | None = None) -> list[EntityMatch]:
         tokens = tokenize(text)
@@ -92,7 +95,9 @@ class NLUModel:
         if entity == ANY:
             start = text.index(stripped)
             return EntityMatch(ANY, start, start + len(stripped), stripped, stripped)
-        if entity.startswith("sys."):
+        if entity in FINDERS:
+            found = self.extended.resolve(text, entity)
+        elif entity.startswith("sys."):
             found = [m for m in find_system(text, now) if m.entity == entity]
         else:
             found = self.gazetteer.find(text, only=entity)

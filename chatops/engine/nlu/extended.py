@@ -1,0 +1,47 @@
+"""The system entities found by name lists and fixed forms, run only for the types an agent uses.
+
+Numbers, dates and durations (``system.py``) are cheap and gated by a trigger
+regex; these need data (34,000 city names) or many patterns, so an agent pays
+for a finder only when one of its intents has a parameter of that type, and
+an agent with none of them pays nothing per turn.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Collection, Sequence
+
+from chatops.engine.nlu import EntityMatch
+from chatops.engine.nlu.sys_amounts import find_ages, find_currencies, find_ordinals, find_percentages
+from chatops.engine.nlu.sys_geo import find_cities, find_countries, find_states
+from chatops.engine.nlu.sys_patterns import find_emails, find_flight_numbers, find_phone_numbers, find_urls
+from chatops.engine.nlu.sys_people import find_given_names, find_last_names, find_persons
+from chatops.engine.nlu.sys_words import find_colours, find_languages
+from chatops.engine.nlu.text import Token, tokenize
+
+# (text, its tokens, lenient) -> matches; lenient reads a whole prompt answer, where case says less.
+Finder = Callable[[str, Sequence[Token], bool], list[EntityMatch]]
+
+FINDERS: dict[str, Finder] = {
+    "sys.geo-city": find_cities, "sys.geo-country": find_countries, "sys.geo-state": find_states,
+    "sys.given-name": find_given_names, "sys.last-name": find_last_names, "sys.person": find_persons,
+    "sys.color": find_colours, "sys.language": find_languages,
+    "sys.email": find_emails, "sys.url": find_urls, "sys.phone-number": find_phone_numbers,
+    "sys.flight-number": find_flight_numbers,
+    "sys.percentage": find_percentages, "sys.unit-currency": find_currencies, "sys.age": find_ages,
+    "sys.ordinal": find_ordinals,
+}
+
+
+class ExtendedEntities:
+    """The finders of the extended types among ``entities`` (an agent's parameter types)."""
+
+    def __init__(self, entities: Collection[str]) -> None:
+        self.finders = [(name, FINDERS[name]) for name in sorted(set(entities) & FINDERS.keys())]
+
+    def find(self, text: str, tokens: Sequence[Token]) -> list[EntityMatch]:
+        return [match for _, finder in self.finders for match in finder(text, tokens, False)]
+
+    def resolve(self, text: str, entity: str) -> list[EntityMatch]:
+        """``entity``'s matches in a whole answer to its prompt."""
+        finder = FINDERS.get(entity)
+        return finder(text, tokenize(text), True) if finder else []

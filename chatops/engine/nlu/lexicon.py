@@ -1,0 +1,125 @@
+"""Closed lists of names (cities, countries, given names, colours) found in text with capitalisation rules.
+
+Names match whatever their case ("paris", "Paris"), with two exceptions that
+keep ordinary words from turning into names: a name that is also a common
+English word ("may", "turkey", "chad", "china", "will") counts only when
+written with a capital and not as the first word of a sentence, and an
+abbreviation ("US", "U.S.", "UK", "CA") only as written. A whole answer to a
+prompt ("Which country?" "china") is read leniently: the question says what
+the word is.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable, Sequence
+
+from chatops.engine.nlu import EntityMatch
+from chatops.engine.nlu.text import Token, tokenize
+
+SENTENCE_END = frozenset(".!?")
+
+
+@lru_cache(maxsize=None)
+def word_list(name: str) -> tuple[str, ...]:
+    """A bundled list under ``nlu/data/``, one entry a line, read once on first use."""
+    text = resources.files("chatops.engine.nlu").joinpath("data", name).read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Lower-case English words that are also names (public-domain dictionary entries)."""
+    return frozenset(word_list("common_words.txt"))
+
+
+def unaccented(word: str) -> str:
+    """"são" as "sao": people type names without their accents."""
+    if word.isascii():
+        return word
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A name found over ``tokens[first:last + 1]``."""
+
+    first: int
+    last: int
+    value: str
+
+
+@dataclass
+class Lexicon:
+    """Names keyed by their lower-cased tokens; abbreviations keyed by their tokens as written."""
+
+    names: dict[tuple[str, ...], str] = field(default_factory=dict)
+    exact: dict[tuple[str, ...], str] = field(default_factory=dict)
+    # Lower-cased single words that need a capital (and not at a sentence start) to count.
+    cased: frozenset[str] = frozenset()
+    longest: int = 0
+
+    def add(self, name: str, value: str | None = None) -> None:
+        """A name; one that has no lower-case letter and at most three letters is an abbreviation."""
+        tokens = tuple(t.text for t in tokenize(name))
+        if not tokens:
+            return
+        letters = [c for c in name if c.isalpha()]
+        if len(letters) <= 3 and name.upper() == name:
+            self.exact.setdefault(tokens, value or name)
+        else:
+            for key in {tuple(t.lower() for t in tokens), tuple(unaccented(t.lower()) for t in tokens)}:
+                self.names.setdefault(key, value or name)
+        self.longest = max(self.longest, len(tokens))
+
+    def find(self, tokens: Sequence[Token], *, lenient: bool = False) -> list[Hit]:
+        """Longest names first, left to right, without overlaps."""
+        hits: list[Hit] = []
+        i = 0
+        while i < len(tokens):
+            hit = self._at(tokens, i, lenient)
+            if hit is None:
+                i += 1
+                continue
+            hits.append(hit)
+            i = hit.last + 1
+        return hits
+
+    def _at(self, tokens: Sequence[Token], i: int, lenient: bool) -> Hit | None:
+        for size in range(min(self.longest, len(tokens) - i), 0, -1):
+            window = tokens[i : i + size]
+            value = self.exact.get(tuple(t.text for t in window))
+            if value is None:
+                value = self.names.get(tuple(t.lower for t in window))
+                if value is not None and not lenient and size == 1 and not self._counts(tokens, i):
+                    value = None
+            if value is not None:
+                return Hit(i, i + size - 1, value)
+        return None
+
+    def _counts(self, tokens: Sequence[Token], i: int) -> bool:
+        token = tokens[i]
+        if token.lower not in self.cased:
+            return True
+        sentence_start = i == 0 or tokens[i - 1].text in SENTENCE_END
+        return token.text[0].isupper() and not sentence_start
+
+
+def build(names: Iterable[str | tuple[str, str]], *, cased: frozenset[str] = frozenset()) -> Lexicon:
+    """A lexicon of ``names`` (a name, or a (name, value) pair such as ("Holland", "Netherlands"))."""
+    lexicon = Lexicon(cased=cased)
+    for item in names:
+        name, value = (item, item) if isinstance(item, str) else item
+        lexicon.add(name, value)
+    return lexicon
+
+
+def entity_matches(entity: str, text: str, tokens: Sequence[Token], hits: Iterable[Hit]) -> list[EntityMatch]:
+    """Hits as matches of ``entity``, the value being the name's canonical spelling."""
+    return [
+        EntityMatch(entity, tokens[h.first].start, tokens[h.last].end, text[tokens[h.first].start : tokens[h.last].end], h.value)
+        for h in hits
+    ]

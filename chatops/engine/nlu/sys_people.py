@@ -1,0 +1,62 @@
+"""@sys.given-name, @sys.last-name and @sys.person from the US Census' public-domain name lists.
+
+``given_names.txt`` holds the most frequent first names of the 1990 census
+(500 male, 700 female), ``last_names.txt`` its 1,000 most frequent surnames.
+A given name written in lower case counts unless it is also a word ("will",
+"mark", "may"); a surname always needs its capital, as most of them are words
+too ("Brown", "Young", "Price").
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Sequence
+
+from chatops.engine.nlu import EntityMatch
+from chatops.engine.nlu.lexicon import Lexicon, build, common_words, entity_matches, word_list
+from chatops.engine.nlu.text import Token
+
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir"})
+
+
+@lru_cache(maxsize=1)
+def given_names() -> Lexicon:
+    return build(word_list("given_names.txt"), cased=common_words())
+
+
+@lru_cache(maxsize=1)
+def last_names() -> Lexicon:
+    names = word_list("last_names.txt")
+    return build(names, cased=frozenset(name.lower() for name in names))
+
+
+def find_given_names(text: str, tokens: Sequence[Token], lenient: bool) -> list[EntityMatch]:
+    return entity_matches("sys.given-name", text, tokens, given_names().find(tokens, lenient=lenient))
+
+
+def find_last_names(text: str, tokens: Sequence[Token], lenient: bool) -> list[EntityMatch]:
+    return entity_matches("sys.last-name", text, tokens, last_names().find(tokens, lenient=lenient))
+
+
+def find_persons(text: str, tokens: Sequence[Token], lenient: bool) -> list[EntityMatch]:
+    """A given name with the capitalised word after it ("John Smith"), or a title and a surname ("Dr. Lee").
+
+    ES's value is ``{"name": ...}``, the name as written without its title.
+    """
+    spans = []  # (first token of the match, first token of the name, last token)
+    for hit in given_names().find(tokens, lenient=lenient):
+        spans.append((hit.first, hit.first, hit.last + 1 if _name_word(tokens, hit.last + 1) else hit.last))
+    for i, token in enumerate(tokens[:-1]):
+        surname = i + 2 if tokens[i + 1].text == "." else i + 1
+        if token.lower in TITLES and _name_word(tokens, surname):
+            spans.append((i, surname, surname))
+    return [
+        EntityMatch("sys.person", tokens[a].start, tokens[c].end, text[tokens[a].start : tokens[c].end],
+                    {"name": text[tokens[b].start : tokens[c].end]})
+        for a, b, c in sorted(spans)
+    ]
+
+
+def _name_word(tokens: Sequence[Token], i: int) -> bool:
+    """A capitalised word right after a given name or a title: a surname, known or not ("Kowalczyk")."""
+    return i < len(tokens) and tokens[i].text[:1].isupper() and tokens[i].text.isalpha()
