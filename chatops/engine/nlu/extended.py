@@ -21,6 +21,8 @@ from chatops.engine.nlu.text import Token, tokenize
 # (text, its tokens, lenient) -> matches; lenient reads a whole prompt answer, where case says less.
 Finder = Callable[[str, Sequence[Token], bool], list[EntityMatch]]
 
+WARM_UP = "Paris"
+
 FINDERS: dict[str, Finder] = {
     "sys.geo-city": find_cities, "sys.geo-country": find_countries, "sys.geo-state": find_states,
     "sys.given-name": find_given_names, "sys.last-name": find_last_names, "sys.person": find_persons,
@@ -37,6 +39,8 @@ class ExtendedEntities:
 
     def __init__(self, entities: Collection[str]) -> None:
         self.finders = [(name, FINDERS[name]) for name in sorted(set(entities) & FINDERS.keys())]
+        for _, finder in self.finders:
+            finder(WARM_UP, tokenize(WARM_UP), False)  # load the finder's data now, not during the first turn
 
     def find(self, text: str, tokens: Sequence[Token]) -> list[EntityMatch]:
         return [match for _, finder in self.finders for match in finder(text, tokens, False)]

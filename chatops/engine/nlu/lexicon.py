@@ -18,9 +18,10 @@ from importlib import resources
 from typing import Iterable, Sequence
 
 from chatops.engine.nlu import EntityMatch
-from chatops.engine.nlu.text import Token, tokenize
+from chatops.engine.nlu.text import TOKEN, Token
 
 SENTENCE_END = frozenset(".!?")
+ABBREVIATION_LETTERS = 3
 
 
 @lru_cache(maxsize=None)
@@ -60,20 +61,22 @@ class Lexicon:
     exact: dict[tuple[str, ...], str] = field(default_factory=dict)
     # Lower-cased single words that need a capital (and not at a sentence start) to count.
     cased: frozenset[str] = frozenset()
-    longest: int = 0
+    # The most tokens of a name starting with a word (lower-cased or as written), so most words cost one probe.
+    longest: dict[str, int] = field(default_factory=dict)
 
     def add(self, name: str, value: str | None = None) -> None:
-        """A name; one that has no lower-case letter and at most three letters is an abbreviation."""
-        tokens = tuple(t.text for t in tokenize(name))
+        """A name; one in capitals with at most three letters is an abbreviation ("US", "U.S.")."""
+        tokens = tuple(TOKEN.findall(name))
         if not tokens:
             return
-        letters = [c for c in name if c.isalpha()]
-        if len(letters) <= 3 and name.upper() == name:
-            self.exact.setdefault(tokens, value or name)
+        if name.isupper() and sum(c.isalpha() for c in name) <= ABBREVIATION_LETTERS:
+            keys, table = {tokens}, self.exact
         else:
-            for key in {tuple(t.lower() for t in tokens), tuple(unaccented(t.lower()) for t in tokens)}:
-                self.names.setdefault(key, value or name)
-        self.longest = max(self.longest, len(tokens))
+            lowered = tuple(t.lower() for t in tokens)
+            keys, table = {lowered, tuple(map(unaccented, lowered))}, self.names
+        for key in keys:
+            table.setdefault(key, value or name)
+            self.longest[key[0]] = max(self.longest.get(key[0], 0), len(key))
 
     def find(self, tokens: Sequence[Token], *, lenient: bool = False) -> list[Hit]:
         """Longest names first, left to right, without overlaps."""
@@ -89,7 +92,8 @@ class Lexicon:
         return hits
 
     def _at(self, tokens: Sequence[Token], i: int, lenient: bool) -> Hit | None:
-        for size in range(min(self.longest, len(tokens) - i), 0, -1):
+        longest = max(self.longest.get(tokens[i].text, 0), self.longest.get(tokens[i].lower, 0))
+        for size in range(min(longest, len(tokens) - i), 0, -1):
             window = tokens[i : i + size]
             value = self.exact.get(tuple(t.text for t in window))
             if value is None:

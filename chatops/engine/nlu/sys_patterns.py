@@ -26,7 +26,7 @@ PHONE_DIGITS = (7, 15)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # A two-character airline code, then 2-4 digits ("LH4531", "BA 287"), or any such code after "flight" ("flight ua9").
 FLIGHT = re.compile(r"(?<![\w-])(?P<code>[A-Z][A-Z0-9]|[0-9][A-Z])\s?(?P<n>\d{2,4})(?![\w-])")
-AFTER_FLIGHT = re.compile(r"\bflight\s+(?:number\s+|no\.?\s+)?(?P<code>[A-Za-z][A-Za-z0-9]|[0-9][A-Za-z])\s?(?P<n>\d{1,4})(?![\w-])", re.IGNORECASE)
+AFTER_FLIGHT = re.compile(r"\bflight\s+(?:is\s+|number\s+|no\.?\s+|#\s*)?(?P<code>[A-Za-z][A-Za-z0-9]|[0-9][A-Za-z])\s?(?P<n>\d{1,4})(?![\w-])", re.IGNORECASE)
 
 
 def find_emails(text: str, tokens: Sequence[Token], lenient: bool) -> list[EntityMatch]:
