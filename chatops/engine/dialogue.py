@@ -249,7 +249,9 @@ def _empty(value: Any) -> bool:
 
 def _show(value: Any) -> str:
     if isinstance(value, dict) and "amount" in value:
-        return f"{value['amount']} {value.get('unit', '')}".strip()
+        return f"{value['amount']} {value.get('unit') or value.get('currency') or ''}".strip()
+    if isinstance(value, dict) and "name" in value:  # @sys.person
+        return str(value["name"])
     if isinstance(value, list):
         return ", ".join(_show(v) for v in value)
     return str(value)
