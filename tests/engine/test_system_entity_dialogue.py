@@ -14,6 +14,7 @@ import yaml
 
 from chatops.engine.loader import load_agent
 from chatops.engine.nlu import train_nlu
+from chatops.errors import AgentError
 from chatops.testing import ChatHarness
 from tests.fakes.es_fulfillment import FakeFulfillment, WebhookRequest
 
@@ -126,3 +127,13 @@ def test_an_agent_without_such_parameters_runs_none_of_their_finders(tmp_path: P
             path.unlink()
     model = train_nlu(load_agent(agent))
     assert model.extended.finders == []  # type: ignore[attr-defined]
+
+
+def test_the_loader_accepts_the_types_and_still_refuses_unknown_system_types(tmp_path: Path) -> None:
+    agent = load_agent(write_agent(tmp_path / "travel", ""))
+    assert agent.intents["trip"].parameter("city").entity == "sys.geo-city"  # type: ignore[union-attr]
+    (tmp_path / "travel" / "intents" / "help.yaml").write_text(
+        yaml.safe_dump({"name": "help", "phrases": ["help"], "parameters": [{"name": "x", "entity": "@sys.geo-planet"}]})
+    )
+    with pytest.raises(AgentError, match="unknown entity type @sys.geo-planet"):
+        load_agent(tmp_path / "travel")

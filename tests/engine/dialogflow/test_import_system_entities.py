@@ -1,0 +1,77 @@
+"""ES system entity types import as ours, without warnings, and the imported agent finds their values."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from chatops.engine.dialogflow import export_agent, import_agent
+from chatops.engine.nlu import train_nlu
+
+ES_TYPES = {
+    "city": "@sys.geo-city", "uscity": "@sys.geo-city-us", "country": "@sys.geo-country", "state": "@sys.geo-state-us",
+    "colour": "@sys.color", "email": "@sys.email", "phone": "@sys.phone-number", "site": "@sys.url",
+    "share": "@sys.percentage", "price": "@sys.unit-currency", "age": "@sys.age", "person": "@sys.person",
+    "first": "@sys.given-name", "last": "@sys.last-name", "language": "@sys.language", "rank": "@sys.ordinal",
+    "flight": "@sys.flight-number", "address": "@sys.address",
+}
+
+
+def _part(text: str, alias: str | None = None) -> dict[str, object]:
+    if alias is None:
+        return {"text": text, "userDefined": False}
+    return {"text": text, "alias": alias, "meta": ES_TYPES[alias], "userDefined": True}
+
+
+def write_export(root: Path) -> Path:
+    intent = {
+        "id": "w", "name": "weather", "auto": True, "contexts": [], "webhookUsed": False, "events": [],
+        "responses": [{"action": "weather.get", "parameters": [
+            {"id": name, "name": name, "dataType": data_type, "value": f"${name}", "isList": False}
+            for name, data_type in ES_TYPES.items()
+        ], "messages": [{"type": "0", "lang": "en", "speech": ["Weather in $city."]}]}],
+    }
+    says = [
+        [_part("weather in "), _part("Paris", "city")], [_part("what is the weather like in "), _part("Oslo", "city")],
+        [_part("forecast for "), _part("Lima", "city"), _part(" in "), _part("Peru", "country")],
+        [_part("is it raining in "), _part("Dublin", "city")], [_part("weather please")],
+    ]
+    files = {
+        "agent.json": {"language": "en"}, "package.json": {"version": "1.0.0"}, "intents/weather.json": intent,
+        "intents/weather_usersays_en.json": [{"id": str(i), "data": data, "isTemplate": False, "count": 0} for i, data in enumerate(says)],
+    }
+    for name, document in files.items():
+        path = root / "My Agent" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(document))
+    return root
+
+
+def test_system_types_map_to_ours_and_only_unsupported_ones_warn(tmp_path: Path) -> None:
+    result = import_agent(write_export(tmp_path / "export"), tmp_path / "agent")
+    types = {p.name: p.entity for p in result.agent.intents["weather"].parameters}
+    assert types == {
+        "city": "sys.geo-city", "uscity": "sys.geo-city", "country": "sys.geo-country", "state": "sys.geo-state",
+        "colour": "sys.color", "email": "sys.email", "phone": "sys.phone-number", "site": "sys.url",
+        "share": "sys.percentage", "price": "sys.unit-currency", "age": "sys.age", "person": "sys.person",
+        "first": "sys.given-name", "last": "sys.last-name", "language": "sys.language", "rank": "sys.ordinal",
+        "flight": "sys.flight-number", "address": "sys.any",
+    }
+    assert [w for w in result.warnings if "is not supported" in w] == [
+        "intent 'weather' parameter 'address': entity type '@sys.address' is not supported; the parameter takes any text (@sys.any)"
+    ]
+
+
+def test_the_imported_agent_fills_a_city_and_a_country(tmp_path: Path) -> None:
+    agent = import_agent(write_export(tmp_path / "export"), tmp_path / "agent").agent
+    nlu = train_nlu(agent)
+    matches = nlu.extract("forecast for Quito in Ecuador", intent="weather")
+    assert {(m.entity, m.value) for m in matches} >= {("sys.geo-city", "Quito"), ("sys.geo-country", "Ecuador")}
+    assert nlu.resolve("madrid", "sys.geo-city") is not None
+
+
+def test_the_types_survive_an_export_and_a_second_import(tmp_path: Path) -> None:
+    first = import_agent(write_export(tmp_path / "export"), tmp_path / "agent").agent
+    export_agent(first, tmp_path / "again.zip")
+    second = import_agent(tmp_path / "again.zip", tmp_path / "agent2")
+    assert [p.entity for p in second.agent.intents["weather"].parameters] == [p.entity for p in first.intents["weather"].parameters]
