@@ -77,7 +77,7 @@ async def webhook() -> AsyncIterator[FakeFulfillment]:
 @pytest.fixture
 async def chat(tmp_path: Path, webhook: FakeFulfillment) -> AsyncIterator[ChatHarness]:
     agent = write_agent(tmp_path / "travel", webhook.url)
-    overrides = {"engine": {"agent_dir": str(agent)}, "fulfillment": {"deadline_seconds": 2.0}}
+    overrides: dict[str, dict[str, Any]] = {"engine": {"agent_dir": str(agent)}, "fulfillment": {"deadline_seconds": 2.0}}
     async with ChatHarness(overrides=overrides, tables=[]) as harness:
         yield harness
 

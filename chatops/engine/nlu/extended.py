@@ -11,22 +11,34 @@ from __future__ import annotations
 from typing import Callable, Collection, Sequence
 
 from chatops.engine.nlu import EntityMatch
+from chatops.engine.nlu.lexicon import Lexicon, entity_matches
 from chatops.engine.nlu.sys_amounts import find_ages, find_currencies, find_ordinals, find_percentages
-from chatops.engine.nlu.sys_geo import find_cities, find_countries, find_states
+from chatops.engine.nlu.sys_geo import cities, countries, states
 from chatops.engine.nlu.sys_patterns import find_emails, find_flight_numbers, find_phone_numbers, find_urls
-from chatops.engine.nlu.sys_people import find_given_names, find_last_names, find_persons
-from chatops.engine.nlu.sys_words import find_colours, find_languages
+from chatops.engine.nlu.sys_people import find_persons, given_names, last_names
+from chatops.engine.nlu.sys_words import find_colours, languages
 from chatops.engine.nlu.text import Token, tokenize
 
 # (text, its tokens, lenient) -> matches; lenient reads a whole prompt answer, where case says less.
 Finder = Callable[[str, Sequence[Token], bool], list[EntityMatch]]
 
+
+def names(entity: str, lexicon: Callable[[], Lexicon]) -> Finder:
+    """The finder of a list of names, loaded by ``lexicon`` on first use."""
+
+    def find(text: str, tokens: Sequence[Token], lenient: bool) -> list[EntityMatch]:
+        return entity_matches(entity, text, tokens, lexicon().find(tokens, lenient=lenient))
+
+    return find
+
+
 WARM_UP = "Paris"
 
 FINDERS: dict[str, Finder] = {
-    "sys.geo-city": find_cities, "sys.geo-country": find_countries, "sys.geo-state": find_states,
-    "sys.given-name": find_given_names, "sys.last-name": find_last_names, "sys.person": find_persons,
-    "sys.color": find_colours, "sys.language": find_languages,
+    "sys.geo-city": names("sys.geo-city", cities), "sys.geo-country": names("sys.geo-country", countries),
+    "sys.geo-state": names("sys.geo-state", states), "sys.given-name": names("sys.given-name", given_names),
+    "sys.last-name": names("sys.last-name", last_names), "sys.language": names("sys.language", languages),
+    "sys.person": find_persons, "sys.color": find_colours,
     "sys.email": find_emails, "sys.url": find_urls, "sys.phone-number": find_phone_numbers,
     "sys.flight-number": find_flight_numbers,
     "sys.percentage": find_percentages, "sys.unit-currency": find_currencies, "sys.age": find_ages,

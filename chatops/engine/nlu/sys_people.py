@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from chatops.engine.nlu import EntityMatch
-from chatops.engine.nlu.lexicon import Lexicon, build, common_words, entity_matches, word_list
+from chatops.engine.nlu.lexicon import Lexicon, build, common_words, word_list
 from chatops.engine.nlu.text import Token
 
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir"})
@@ -28,14 +28,6 @@ def given_names() -> Lexicon:
 def last_names() -> Lexicon:
     names = word_list("last_names.txt")
     return build(names, cased=frozenset(name.lower() for name in names))
-
-
-def find_given_names(text: str, tokens: Sequence[Token], lenient: bool) -> list[EntityMatch]:
-    return entity_matches("sys.given-name", text, tokens, given_names().find(tokens, lenient=lenient))
-
-
-def find_last_names(text: str, tokens: Sequence[Token], lenient: bool) -> list[EntityMatch]:
-    return entity_matches("sys.last-name", text, tokens, last_names().find(tokens, lenient=lenient))
 
 
 def find_persons(text: str, tokens: Sequence[Token], lenient: bool) -> list[EntityMatch]:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from chatops.engine.nlu import EntityMatch
-from chatops.engine.nlu.lexicon import Lexicon, build, entity_matches, word_list
+from chatops.engine.nlu.lexicon import Lexicon, build, word_list
 from chatops.engine.nlu.text import Token
 
 SHADES = ("light", "dark", "pale", "bright", "deep", "dull", "neon", "pastel", "hot", "navy", "sky", "royal", "baby",
@@ -37,6 +37,3 @@ def find_colours(text: str, tokens: Sequence[Token], lenient: bool) -> list[Enti
 def languages() -> Lexicon:
     return build(word_list("languages.txt"), cased=LANGUAGE_WORDS)
 
-
-def find_languages(text: str, tokens: Sequence[Token], lenient: bool) -> list[EntityMatch]:
-    return entity_matches("sys.language", text, tokens, languages().find(tokens, lenient=lenient))

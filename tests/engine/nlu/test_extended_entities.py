@@ -71,6 +71,7 @@ def test_a_whole_answer_to_a_prompt_is_read_whatever_its_case() -> None:
 def test_states_by_name_and_by_code() -> None:
     assert values("an office in California and one in NY", "sys.geo-state") == ["California", "New York"]
     assert values("in Georgia", "sys.geo-state") == ["Georgia"]
+    assert values("from ontario to New South Wales", "sys.geo-state") == ["Ontario", "New South Wales"]
     assert values("OK, in or out?", "sys.geo-state") == []  # codes that are words are left out
     assert values("ca is lower case", "sys.geo-state") == []
 
