@@ -32,8 +32,7 @@ def names(entity: str, lexicon: Callable[[], Lexicon]) -> Finder:
     return find
 
 
-WARM_UP = "Paris"
-
+WARM_UP = "Paris"  # any text: a finder's first call loads its data
 FINDERS: dict[str, Finder] = {
     "sys.geo-city": names("sys.geo-city", cities), "sys.geo-country": names("sys.geo-country", countries),
     "sys.geo-state": names("sys.geo-state", states), "sys.given-name": names("sys.given-name", given_names),
@@ -50,12 +49,12 @@ class ExtendedEntities:
     """The finders of the extended types among ``entities`` (an agent's parameter types)."""
 
     def __init__(self, entities: Collection[str]) -> None:
-        self.finders = [(name, FINDERS[name]) for name in sorted(set(entities) & FINDERS.keys())]
-        for _, finder in self.finders:
+        self.finders = [FINDERS[name] for name in sorted(set(entities) & FINDERS.keys())]
+        for finder in self.finders:
             finder(WARM_UP, tokenize(WARM_UP), False)  # load the finder's data now, not during the first turn
 
     def find(self, text: str, tokens: Sequence[Token]) -> list[EntityMatch]:
-        return [match for _, finder in self.finders for match in finder(text, tokens, False)]
+        return [match for finder in self.finders for match in finder(text, tokens, False)]
 
     def resolve(self, text: str, entity: str) -> list[EntityMatch]:
         """``entity``'s matches in a whole answer to its prompt."""

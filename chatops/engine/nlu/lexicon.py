@@ -1,4 +1,4 @@
-"""Closed lists of names (cities, countries, given names, colours) found in text with capitalisation rules.
+"""Closed lists of names (cities, countries, given names, languages) found in text with capitalisation rules.
 
 Names match whatever their case ("paris", "Paris"), with two exceptions that
 keep ordinary words from turning into names: a name that is also a common
