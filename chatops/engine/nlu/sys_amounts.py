@@ -28,8 +28,10 @@ _SYMBOL = "|".join(re.escape(s) for s in sorted(SYMBOLS, key=len, reverse=True))
 _WORDS = "|".join(sorted(CURRENCY_WORDS, key=len, reverse=True))
 # Other ISO 4217 codes count only in capitals: "5 ALL" is 5 leks, "5 all" is not.
 CURRENCY_BEFORE = re.compile(
-    rf"(?<![\w.,])(?:(?P<symbol>{_SYMBOL})\s?|(?P<code>[A-Z]{{3}})\s?)(?P<n>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!\w)"
+    rf"(?<![\w.,])(?:(?P<symbol>{_SYMBOL})\s?|(?P<code>[A-Z]{{3}})\s?)(?P<n>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<scale>[kK]|[mM]|bn)?(?!\w)"
 )
+SCALES = {"k": 1_000, "m": 1_000_000, "bn": 1_000_000_000}
 CURRENCY_AFTER = re.compile(
     rf"(?<![\w.,])(?i:{QUANTITY})\s*(?:(?P<word>(?i:{_WORDS}))\b|(?P<code>[A-Z]{{3}})(?!\w)|(?P<cents>(?i:cents?))\b)"
 )
@@ -70,7 +72,8 @@ def currency_codes() -> frozenset[str]:
 def find_currencies(text: str, tokens: Sequence[Token], lenient: bool) -> list[EntityMatch]:
     found: list[tuple[re.Match[str], int | float | None, str]] = []  # (match, amount, ISO code)
     for m in CURRENCY_BEFORE.finditer(text):
-        found.append((m, tidy(float(m.group("n").replace(",", ""))), SYMBOLS.get(m.group("symbol") or "") or m.group("code")))
+        written = float(m.group("n").replace(",", "")) * SCALES.get((m.group("scale") or "").lower(), 1)
+        found.append((m, tidy(written), SYMBOLS.get(m.group("symbol") or "") or m.group("code")))
     for m in CURRENCY_AFTER.finditer(text):
         amount = quantity_value(m)
         if amount is not None and m.group("cents"):

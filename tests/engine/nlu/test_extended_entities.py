@@ -136,7 +136,7 @@ def test_percentages(text: str, expected: str) -> None:
     ("text", "expected"),
     [("$10", (10, "USD")), ("it costs 1,200 euros", (1200, "EUR")), ("£3.50 please", (3.5, "GBP")),
      ("five dollars", (5, "USD")), ("10 USD", (10, "USD")), ("EUR 5", (5, "EUR")), ("50 cents", (0.5, "USD")),
-     ("5k dollars", (5000, "USD")), ("100 JPY", (100, "JPY"))],
+     ("5k dollars", (5000, "USD")), ("100 JPY", (100, "JPY")), ("a $2.5m budget", (2_500_000, "USD")), ("€5k", (5000, "EUR"))],
 )
 def test_amounts_of_money(text: str, expected: tuple[float, str]) -> None:
     assert values(text, "sys.unit-currency") == [{"amount": expected[0], "currency": expected[1]}]
