@@ -12,6 +12,7 @@ from typing import Any, AsyncIterator
 import pytest
 import yaml
 
+from chatops.channels.web_render import render_result
 from chatops.engine.loader import load_agent
 from chatops.engine.nlu import train_nlu
 from chatops.errors import AgentError
@@ -85,9 +86,10 @@ async def chat(tmp_path: Path, webhook: FakeFulfillment) -> AsyncIterator[ChatHa
 async def test_a_city_and_an_amount_of_money_reach_the_webhook_in_es_shapes(chat: ChatHarness, webhook: FakeFulfillment) -> None:
     reply = await chat.say("plan a trip to Vienna with 300 euros")
     assert reply.text == "Trip to Vienna booked."
-    assert dict(chat.last.parameters) == {"city": "Vienna", "country": "", "budget": {"amount": 300, "currency": "EUR"}}
+    expected = {"city": "Vienna", "country": "", "budget": {"amount": 300, "currency": "EUR"}}
+    assert render_result(chat.last, "test-session")["parameters"] == expected  # the REST API's queryResult
     (request,) = webhook.requests
-    assert request.parameters == {"city": "Vienna", "country": "", "budget": {"amount": 300, "currency": "EUR"}}
+    assert request.parameters == expected
 
 
 async def test_a_country_is_not_taken_for_the_city(chat: ChatHarness, webhook: FakeFulfillment) -> None:
