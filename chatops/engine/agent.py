@@ -18,6 +18,7 @@ SYSTEM_ENTITIES = frozenset(
         # Found by name lists and fixed forms (nlu/extended.py), only for agents that use them.
         "sys.geo-city",
         "sys.geo-country",
+        "sys.geo-country-code",
         "sys.geo-state",
         "sys.given-name",
         "sys.last-name",

@@ -26,7 +26,7 @@ SYSTEM_TYPES = {
     "@sys.date-time": "@sys.date-time", "@sys.duration": "@sys.duration", "@sys.unit-area": "@sys.area",
     "@sys.geo-city-us": "@sys.geo-city", "@sys.geo-state-us": "@sys.geo-state",
     **{f"@sys.{name}": f"@sys.{name}" for name in (
-        "geo-city", "geo-country", "geo-state", "given-name", "last-name", "person", "color", "language", "email",
+        "geo-city", "geo-country", "geo-country-code", "geo-state", "given-name", "last-name", "person", "color", "language", "email",
         "url", "phone-number", "flight-number", "percentage", "unit-currency", "age", "ordinal",
     )},
 }

@@ -13,7 +13,7 @@ from typing import Callable, Collection, Sequence
 from chatops.engine.nlu import EntityMatch
 from chatops.engine.nlu.lexicon import Lexicon, entity_matches
 from chatops.engine.nlu.sys_amounts import find_ages, find_currencies, find_ordinals, find_percentages
-from chatops.engine.nlu.sys_geo import cities, countries, states
+from chatops.engine.nlu.sys_geo import cities, countries, find_country_codes, states
 from chatops.engine.nlu.sys_patterns import find_emails, find_flight_numbers, find_phone_numbers, find_urls
 from chatops.engine.nlu.sys_people import find_persons, given_names, last_names
 from chatops.engine.nlu.sys_words import find_colours, languages
@@ -35,6 +35,7 @@ def names(entity: str, lexicon: Callable[[], Lexicon]) -> Finder:
 WARM_UP = "Paris"  # any text: a finder's first call loads its data
 FINDERS: dict[str, Finder] = {
     "sys.geo-city": names("sys.geo-city", cities), "sys.geo-country": names("sys.geo-country", countries),
+    "sys.geo-country-code": find_country_codes,
     "sys.geo-state": names("sys.geo-state", states), "sys.given-name": names("sys.given-name", given_names),
     "sys.last-name": names("sys.last-name", last_names), "sys.language": names("sys.language", languages),
     "sys.person": find_persons, "sys.color": find_colours,

