@@ -1,7 +1,8 @@
 """@sys.given-name, @sys.last-name and @sys.person from the US Census' public-domain name lists.
 
-``given_names.txt`` holds the most frequent first names of the 1990 census
-(500 male, 700 female), ``last_names.txt`` its 1,000 most frequent surnames.
+``given_names.txt`` holds the 1990 census's 1,000 most frequent male and
+1,500 most frequent female first names (further down come "Ok", "In", "So"),
+``last_names.txt`` its 5,000 most frequent surnames.
 A given name written in lower case counts unless it is also a word ("will",
 "mark", "may"); a surname always needs its capital, as most of them are words
 too ("Brown", "Young", "Price").
