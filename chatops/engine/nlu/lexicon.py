@@ -66,14 +66,14 @@ class Lexicon:
 
     def add(self, name: str, value: str | None = None) -> None:
         """A name; one in capitals with at most three letters is an abbreviation ("US", "U.S.")."""
-        tokens = tuple(TOKEN.findall(name))
+        tokens = (name,) if name.isalnum() else tuple(TOKEN.findall(name))  # most names are one plain word
         if not tokens:
             return
         if name.isupper() and sum(c.isalpha() for c in name) <= ABBREVIATION_LETTERS:
             keys, table = {tokens}, self.exact
         else:
             lowered = tuple(t.lower() for t in tokens)
-            keys, table = {lowered, tuple(map(unaccented, lowered))}, self.names
+            keys, table = {lowered, lowered if name.isascii() else tuple(map(unaccented, lowered))}, self.names
         for key in keys:
             table.setdefault(key, value or name)
             self.longest[key[0]] = max(self.longest.get(key[0], 0), len(key))
