@@ -122,6 +122,13 @@ async def test_a_person_and_an_email_and_a_percentage(chat: ChatHarness) -> None
     assert chat.last.parameters["person"] == {"name": "Linda"}
 
 
+async def test_the_person_prompt_takes_a_name_in_lower_case(chat: ChatHarness) -> None:
+    assert (await chat.say("write an email")).text == "Who?"
+    assert (await chat.say("tomorrow")).text == "Who?"
+    assert (await chat.say("linda jones")).text == "Writing to linda jones."
+    assert chat.last.parameters["person"] == {"name": "linda jones"}
+
+
 def test_an_agent_without_such_parameters_runs_none_of_their_finders(tmp_path: Path) -> None:
     agent = write_agent(tmp_path / "plain", "")
     for path in (agent / "intents").glob("*.yaml"):

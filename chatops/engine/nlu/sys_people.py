@@ -34,14 +34,15 @@ def last_names() -> Lexicon:
 def find_persons(text: str, tokens: Sequence[Token], lenient: bool) -> list[EntityMatch]:
     """A given name with the capitalised word after it ("John Smith"), or a title and a surname ("Dr. Lee").
 
+    In a whole answer to a prompt a known surname needs no capital ("john smith").
     ES's value is ``{"name": ...}``, the name as written without its title.
     """
     spans = []  # (first token of the match, first token of the name, last token)
     for hit in given_names().find(tokens, lenient=lenient):
-        spans.append((hit.first, hit.first, hit.last + 1 if _name_word(tokens, hit.last + 1) else hit.last))
+        spans.append((hit.first, hit.first, hit.last + 1 if _surname(tokens, hit.last + 1, lenient) else hit.last))
     for i, token in enumerate(tokens[:-1]):
         surname = i + 2 if tokens[i + 1].text == "." else i + 1
-        if token.lower in TITLES and _name_word(tokens, surname):
+        if token.lower in TITLES and _surname(tokens, surname, lenient):
             spans.append((i, surname, surname))
     return [
         EntityMatch("sys.person", tokens[a].start, tokens[c].end, text[tokens[a].start : tokens[c].end],
@@ -50,6 +51,8 @@ def find_persons(text: str, tokens: Sequence[Token], lenient: bool) -> list[Enti
     ]
 
 
-def _name_word(tokens: Sequence[Token], i: int) -> bool:
-    """A capitalised word right after a given name or a title: a surname, known or not ("Kowalczyk")."""
-    return i < len(tokens) and tokens[i].text[:1].isupper() and tokens[i].text.isalpha()
+def _surname(tokens: Sequence[Token], i: int, lenient: bool) -> bool:
+    """A capitalised word right after a given name or a title, known or not ("Kowalczyk")."""
+    if i >= len(tokens) or not tokens[i].text.isalpha():
+        return False
+    return tokens[i].text[0].isupper() or (lenient and (tokens[i].lower,) in last_names().names)

@@ -93,6 +93,8 @@ def test_given_and_last_names_and_persons() -> None:
     assert values("call John Smith and Dr. Lee", "sys.person") == [{"name": "John Smith"}, {"name": "Lee"}]
     assert spans("call John Smith and Dr. Lee", "sys.person") == ["John Smith", "Dr. Lee"]
     assert values("ask Anna Kowalczyk", "sys.person") == [{"name": "Anna Kowalczyk"}]
+    assert values("john smith", "sys.person", lenient=True) == [{"name": "john smith"}]
+    assert values("ask john smith", "sys.person") == [{"name": "john"}]
 
 
 @pytest.mark.parametrize(
