@@ -1,8 +1,8 @@
 """@sys.color and @sys.language: closed vocabularies bundled under ``nlu/data/``.
 
 A colour is a colour name with an optional shade ("blue", "light blue",
-"navy blue", "blue-green"); ES gives it lower-cased. A
-language is its English name, as ES gives it ("French").
+"navy blue", "blue-green"); ES gives it lower-cased. A language is its
+English name, as ES gives it ("French").
 """
 
 from __future__ import annotations
