@@ -30,14 +30,14 @@ def _print(result: AgentReport, details: int) -> None:
     for warning in result.warnings[:details]:
         print(f"    warning: {warning}")
     for language in result.languages:
-        for miss in [*language.misses[:details], *language.slot_failures[:details]]:
+        for miss in [*language.misses[:details], *language.slot_failures[:details], *language.unread[:details]]:
             print(f"    {language.language}: {miss}")
 
 
 def main() -> None:
     args = _args()
     logging.basicConfig(level=logging.ERROR)
-    exports = sorted(p for p in args.folder.iterdir() if p.is_dir() or p.suffix == ".zip")
+    exports = sorted(p for p in args.folder.iterdir() if p.suffix == ".zip" or (p.is_dir() and any(p.rglob("agent.json"))))
     if not exports:
         raise SystemExit(f"{args.folder} holds no export folders or zips")
     for export in exports:

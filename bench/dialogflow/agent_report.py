@@ -38,6 +38,7 @@ class LanguageReport:
     slot_filled: int = 0
     slot_turns: int = 0
     slot_failures: list[str] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # prompt answers taken from the agent that our NLU does not read
 
 
 @dataclass
@@ -105,15 +106,17 @@ def _fill(agent: Agent, engine: Engine, intent: Intent, result: LanguageReport) 
     if turn.intent is None or turn.intent.name != intent.name:
         result.slot_failures.append(f"{intent.name}: {phrase.text!r} matched {turn.intent.name if turn.intent else '(none)'}")
         return
+    said: list[str] = [repr(phrase.text)]
     for _ in range(MAX_PROMPTS):
         if turn.complete or state.pending is None:
             break
         asked = intent.parameter(state.pending.asking)
-        answer = _sample(agent, intent, asked) if asked else None
+        answer = _sample(agent, engine, intent, asked, result) if asked else None
         if answer is None:
             result.slot_failures.append(f"{intent.name}: no sample answer for {state.pending.asking}")
             return
         result.slot_turns += 1
+        said.append(f"{turn.text!r} {answer!r}")
         turn = engine.turn(state, Query("bench", text=answer, language=agent.language), now=1.0)
         if turn.intent is None or turn.intent.name != intent.name:
             result.slot_failures.append(f"{intent.name}: answering {answer!r} to {asked.name if asked else '?'} left the intent")
@@ -122,15 +125,18 @@ def _fill(agent: Agent, engine: Engine, intent: Intent, result: LanguageReport) 
     if turn.complete and not missing:
         result.slot_filled += 1
     else:
-        result.slot_failures.append(f"{intent.name}: still missing {', '.join(missing) or '(unfinished)'}")
+        result.slot_failures.append(f"{intent.name}: still missing {', '.join(missing) or '(unfinished)'} after {' / '.join(said)}")
 
 
-def _sample(agent: Agent, intent: Intent, parameter: Parameter) -> str | None:
-    for phrase in intent.phrases:
-        for part in phrase.parts:
-            if part.parameter == parameter.name:
-                return part.text
+def _sample(agent: Agent, engine: Engine, intent: Intent, parameter: Parameter, result: LanguageReport) -> str | None:
+    """What a user would answer: a synonym of a developer entity (as ES matches them), else a text a phrase annotates,
+    else a stock value; the first our NLU reads as the parameter's type. Annotated texts it cannot read are listed."""
     entity = agent.entities.get(parameter.entity)
-    if entity is not None and entity.entries and not entity.regexp:
-        return entity.entries[0].synonyms[0]
-    return SYSTEM_SAMPLES.get(parameter.entity, "something" if parameter.entity == "sys.any" else None)
+    candidates = [entity.entries[0].synonyms[0]] if entity is not None and entity.entries and not entity.regexp else []
+    candidates += [part.text for phrase in intent.phrases for part in phrase.parts if part.parameter == parameter.name]
+    candidates += [SYSTEM_SAMPLES.get(parameter.entity, "something" if parameter.entity == "sys.any" else "")]
+    for candidate in dict.fromkeys(c for c in candidates if c):
+        if engine.nlu.resolve(candidate, parameter.entity) is not None:
+            return candidate
+        result.unread.append(f"{intent.name}.{parameter.name}: {candidate!r} is not read as @{parameter.entity}")
+    return None
