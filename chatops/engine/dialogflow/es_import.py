@@ -91,7 +91,9 @@ class _Importer:
         if not raw.get("url") or raw.get("available") is False:
             return {}
         webhook: dict[str, Any] = {"url": str(raw["url"])}
-        headers = {str(k): str(v) for k, v in (raw.get("headers") or {}).items()} if isinstance(raw.get("headers"), dict) else {}
+        # The console saves its blank header row as {"": ""}; sent as is, a server refuses the request (": " is no header).
+        given = raw.get("headers") if isinstance(raw.get("headers"), dict) else {}
+        headers = {str(k).strip(): str(v) for k, v in given.items() if str(k).strip()}
         if headers:
             webhook["headers"] = headers
         for key in ("username", "password"):
