@@ -26,11 +26,12 @@ def _print(result: AgentReport, details: int) -> None:
         accuracy = language.right / language.phrases if language.phrases else 0.0
         print(f"{result.name:32} {language.language:5} import ok  check ok  {result.intents:3} intents  "
               f"self-accuracy {language.right}/{language.phrases} = {accuracy:6.1%}  "
-              f"slots {language.slot_filled}/{language.slot_intents} filled in {language.slot_turns} prompt turns")
+              f"slots {language.slot_filled}/{language.slot_intents} filled in {language.slot_turns} prompt turns  "
+              f"out of context {len(language.stray)}/{language.out_of_context} matched another intent")
     for warning in result.warnings[:details]:
         print(f"    warning: {warning}")
     for language in result.languages:
-        for miss in [*language.misses[:details], *language.slot_failures[:details], *language.unread[:details]]:
+        for miss in [*language.misses[:details], *language.slot_failures[:details], *language.unread[:details], *language.stray[:details]]:
             print(f"    {language.language}: {miss}")
 
 

@@ -39,6 +39,9 @@ class LanguageReport:
     slot_turns: int = 0
     slot_failures: list[str] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)  # prompt answers taken from the agent that our NLU does not read
+    # Phrases of intents that need input contexts, said without them: ES then answers with the fallback intent.
+    out_of_context: int = 0
+    stray: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -92,9 +95,20 @@ def _language(agent: Agent, engine: Engine) -> LanguageReport:
                 result.right += 1
             else:
                 result.misses.append(f"{phrase.text!r} -> {got} (wanted {intent.name})")
+        if intent.input_contexts:
+            _without_context(agent, engine, intent, result)
         if any(p.required for p in intent.parameters) and intent.phrases:
             _fill(agent, engine, intent, result)
     return result
+
+
+def _without_context(agent: Agent, engine: Engine, intent: Intent, result: LanguageReport) -> None:
+    for phrase in intent.phrases:
+        turn = engine.turn(SessionState("bench"), Query("bench", text=phrase.text, language=agent.language), now=1.0)
+        result.out_of_context += 1
+        got = turn.intent
+        if got is not None and not got.fallback and phrase.text not in (p.text for p in got.phrases):
+            result.stray.append(f"{phrase.text!r} without {', '.join(intent.input_contexts)} -> {got.name} (ES: fallback)")
 
 
 def _fill(agent: Agent, engine: Engine, intent: Intent, result: LanguageReport) -> None:
