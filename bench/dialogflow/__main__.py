@@ -22,8 +22,11 @@ def _print(result: AgentReport, details: int) -> None:
         print(f"{result.name:32} import {'ok' if result.imported else 'FAILED'}  check {'ok' if result.checked else 'FAILED'}: "
               f"{result.error}")
         return
-    for language in result.languages:
-        accuracy = language.right / language.phrases if language.phrases else 0.0
+    silent = [language.language for language in result.languages if not language.phrases]
+    if silent:
+        print(f"{result.name:32} {'':5} no training phrases in {', '.join(silent)} (only responses and entries)")
+    for language in (language for language in result.languages if language.phrases):
+        accuracy = language.right / language.phrases
         print(f"{result.name:32} {language.language:5} import ok  check ok  {result.intents:3} intents  "
               f"self-accuracy {language.right}/{language.phrases} = {accuracy:6.1%}  "
               f"slots {language.slot_filled}/{language.slot_intents} filled in {language.slot_turns} prompt turns  "

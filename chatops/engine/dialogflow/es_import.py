@@ -320,6 +320,9 @@ def import_agent(source: Path | str, out: Path | str) -> ImportResult:
     if target.exists() and any(target.iterdir()):
         raise InputError(f"{target} already exists and is not empty; choose a new folder")
     importer = _Importer(ExportFiles.open(source))
+    if "startFlow" in importer.meta or "defaultLanguageCode" in importer.meta:
+        raise InputError(f"{source} is a Dialogflow CX export (its agent.json names a start flow); "
+                         "only DialogFlow ES exports (Settings > Export and Import > Export as ZIP) can be imported")
     entities = importer.entities()
     intents = importer.intents()
     if not intents:
