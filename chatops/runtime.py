@@ -16,10 +16,10 @@ from chatops.config import Settings
 from chatops.engine.agent import Agent
 from chatops.engine.dialogue import Engine
 from chatops.engine.fulfillment_check import check_fulfillment
-from chatops.engine.languages import language_model_path, other_language_engines
+from chatops.engine.languages import other_language_engines
 from chatops.engine.loader import load_agent
 from chatops.engine.nlu import NLU
-from chatops.engine.nlu.persist import load_or_train
+from chatops.engine.nlu.persist import language_model_path, load_or_train
 from chatops.fulfillment.access import AccessPolicy
 from chatops.fulfillment.conversation import Conversation
 from chatops.fulfillment.dispatcher import Dispatcher

@@ -7,20 +7,11 @@ on that language's phrases only; an agent of one language builds nothing more.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Callable
 
 from chatops.engine.agent import Agent
 from chatops.engine.dialogue import Engine
 from chatops.engine.nlu import NLU
-
-
-def language_model_path(model_path: str, language: str) -> str:
-    """Where the model of one of the agent's other languages is kept: ``model.npz`` -> ``model.es.npz``."""
-    if not model_path:
-        return ""
-    path = Path(model_path)
-    return str(path.with_name(f"{path.stem}.{language}{path.suffix}"))
 
 
 def other_language_engines(agent: Agent, engine: Engine, train: Callable[[Agent, str], NLU]) -> dict[str, Engine]:

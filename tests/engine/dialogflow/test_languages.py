@@ -8,6 +8,7 @@ language, and a regional code ("es-ES") falls back to its root language.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import AsyncIterator
 
@@ -15,7 +16,8 @@ import pytest
 
 from chatops.config import load_settings
 from chatops.engine.dialogflow import import_agent
-from chatops.engine.languages import language_model_path
+from chatops.engine.nlu.commands import run_train
+from chatops.engine.nlu.persist import language_model_path, load_model
 from chatops.engine.loader import load_agent
 from chatops.errors import AgentError
 from chatops.models import Query
@@ -96,9 +98,16 @@ async def test_a_language_the_agent_does_not_speak_gets_the_default_one(chat: Ch
     assert result.reply.text == "¡Bienvenido a la clínica!"
 
 
-def test_each_language_has_its_own_model_file() -> None:
+def test_each_language_has_its_own_model_file(clinic_dir: Path, tmp_path: Path) -> None:
     assert language_model_path("/models/clinic.npz", "pt-br") == "/models/clinic.pt-br.npz"
     assert language_model_path("", "es") == ""
+    out = io.StringIO()
+    assert run_train(str(clinic_dir), str(tmp_path / "clinic.npz"), out=out) == 0
+    assert "wrote the es model" in out.getvalue() and "wrote the fr model" in out.getvalue()
+    agent = load_agent(clinic_dir)
+    # What the runtime loads at start: each file fits its language's agent (a stale one would be trained afresh).
+    spanish = load_model(agent.for_language("es"), tmp_path / "clinic.es.npz")
+    assert spanish.classify("pedir cita")[0].intent == "Book-Visit"
 
 
 def test_a_translation_in_a_language_the_agent_does_not_list_is_refused(tmp_path: Path) -> None:
