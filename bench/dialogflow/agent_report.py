@@ -23,8 +23,13 @@ from chatops.models import Query
 from chatops.runtime import BUILTIN_ACTIONS
 
 # An answer to a prompt for a system entity when the agent's own phrases give none.
-SYSTEM_SAMPLES = {"sys.number": "3", "sys.number-integer": "3", "sys.date": "tomorrow", "sys.time": "5 pm",
-                  "sys.date-time": "tomorrow at 5 pm", "sys.duration": "2 hours", "sys.area": "20 square meters"}
+SYSTEM_SAMPLES = {
+    "sys.number": "3", "sys.number-integer": "3", "sys.date": "tomorrow", "sys.time": "5 pm", "sys.date-time": "tomorrow at 5 pm",
+    "sys.duration": "2 hours", "sys.area": "20 square meters", "sys.phone-number": "+1 415 555 0100", "sys.email": "ana@example.com",
+    "sys.given-name": "Maria", "sys.last-name": "Lopez", "sys.person": "Maria Lopez", "sys.geo-city": "Paris",
+    "sys.geo-country": "France", "sys.geo-state": "Texas", "sys.color": "blue", "sys.percentage": "20%",
+    "sys.unit-currency": "20 dollars", "sys.age": "30 years old", "sys.url": "https://example.com", "sys.ordinal": "third",
+}
 MAX_PROMPTS = 8
 
 
