@@ -14,6 +14,8 @@ from typing import AsyncIterator
 
 import pytest
 
+from aiohttp.test_utils import TestClient, TestServer
+
 from chatops.config import load_settings
 from chatops.engine.dialogflow import import_agent
 from chatops.engine.nlu.commands import run_train
@@ -21,6 +23,7 @@ from chatops.engine.nlu.persist import language_model_path, load_model
 from chatops.engine.loader import load_agent
 from chatops.errors import AgentError
 from chatops.models import Query
+from chatops.server import create_app
 from chatops.testing import ChatHarness
 from tests.engine.dialogflow.es_clinic_agent import write_export
 
@@ -47,6 +50,15 @@ async def turns(chat: ChatHarness, language: str, *texts: str) -> list[tuple[str
         result = await chat.query(Query(session=chat.session, text=text, language=language))
         said.append((result.intent.name if result.intent else "", result.reply.text))
     return said
+
+
+async def test_the_rest_api_answers_in_the_bodys_lang(clinic_dir: Path) -> None:
+    settings = load_settings(env={}, overrides={"engine": {"agent_dir": str(clinic_dir)}, "store": {"url": "sqlite:///:memory:"}})
+    async with TestClient(TestServer(create_app(settings, tables=[]))) as client:
+        response = await client.post("/api/v1/query", json={"session": "s", "text": "pedir cita", "lang": "es-ES"})
+        body = await response.json()
+    assert (body["intent"]["displayName"], body["fulfillmentText"], body["languageCode"]) == (
+        "Book Visit", "¿Ya es paciente nuestro?", "es-ES")
 
 
 def test_the_import_keeps_every_language(clinic_dir: Path) -> None:
