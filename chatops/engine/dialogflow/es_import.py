@@ -61,7 +61,9 @@ class _Importer:
         self.entity_names: dict[str, str] = {}
 
     def warn(self, where: str, message: str) -> None:
-        self.warnings.append(f"{where}: {message}")
+        # Once is enough: an intent with two quick-reply messages has one thing to say about them.
+        if f"{where}: {message}" not in self.warnings:
+            self.warnings.append(f"{where}: {message}")
 
     def unsupported(self, raw: dict[str, Any], known: set[str], where: str) -> None:
         """Warn about every field we do not read that holds something (false, empty and zero hold nothing)."""

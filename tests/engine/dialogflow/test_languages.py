@@ -16,6 +16,7 @@ import pytest
 
 from aiohttp.test_utils import TestClient, TestServer
 
+from chatops.cli import main
 from chatops.config import load_settings
 from chatops.engine.dialogflow import import_agent
 from chatops.engine.nlu.commands import run_train
@@ -59,6 +60,11 @@ async def test_the_rest_api_answers_in_the_bodys_lang(clinic_dir: Path) -> None:
         body = await response.json()
     assert (body["intent"]["displayName"], body["fulfillmentText"], body["languageCode"]) == (
         "Book Visit", "¿Ya es paciente nuestro?", "es-ES")
+
+
+def test_check_counts_the_phrases_of_each_language(clinic_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--agent", str(clinic_dir)]) == 0
+    assert "training phrases by language (the first is the default): en 13, es 13, fr 13" in capsys.readouterr().out
 
 
 def test_the_import_keeps_every_language(clinic_dir: Path) -> None:
