@@ -14,7 +14,6 @@ from typing import Any
 import yaml
 
 from chatops.engine.agent import (
-    TrainingPhrase,
     NORMAL_PRIORITY,
     SYSTEM_ENTITIES,
     Agent,
@@ -23,6 +22,7 @@ from chatops.engine.agent import (
     EntityType,
     Intent,
     Parameter,
+    TrainingPhrase,
     Translation,
     WebhookSpec,
 )

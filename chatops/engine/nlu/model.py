@@ -81,16 +81,21 @@ class NLUModel:
             return []
         if candidates is None:
             return self.classifier.classify(text)
-        names, probs = self.classifier.probabilities(text)
+        return self._in_context(self.classifier, text, set(candidates))
+
+    def _in_context(self, classifier: IntentClassifier, text: str, candidates: set[str]) -> list[IntentScore]:
+        names, probs = classifier.probabilities(text)
         scores = {name: 0.0 for name in names if name in candidates}
-        elsewhere = 0.0
+        elsewhere = 0.0  # the share of the intents that are not candidates and have no candidate twin
         for name, prob in zip(names, map(float, probs)):
             twins = [name] if name in scores else [twin for twin in self.twins.get(name, ()) if twin in scores]
             for twin in twins:
                 scores[twin] += prob / len(twins)
-            elsewhere += 0.0 if twins else prob
-        kept = sum(scores.values()) + max(0.0, 1.0 - float(probs.sum()))
-        scale = min(1.0, (1.0 - elsewhere) / (1.0 - OUT_OF_CONTEXT_SHARE)) / kept if kept > 0 else 0.0
+            if not twins:
+                elsewhere += prob
+        in_scope = sum(scores.values()) + max(0.0, 1.0 - float(probs.sum()))
+        shrink = min(1.0, (1.0 - elsewhere) / (1.0 - OUT_OF_CONTEXT_SHARE))
+        scale = shrink / in_scope if in_scope > 0 else 0.0
         return sorted((IntentScore(name, score * scale) for name, score in scores.items()), key=lambda s: -s.confidence)
 
     def known(self, text: str, tokens: list[Token], now: datetime | None) -> list[EntityMatch]:
