@@ -30,11 +30,13 @@ def _print(result: AgentReport, details: int) -> None:
         print(f"{result.name:32} {language.language:5} import ok  check ok  {result.intents:3} intents  "
               f"self-accuracy {language.right}/{language.phrases} = {accuracy:6.1%}  "
               f"slots {language.slot_filled}/{language.slot_intents} filled in {language.slot_turns} prompt turns  "
-              f"out of context {len(language.stray)}/{language.out_of_context} matched another intent")
+              f"out of context {len(language.stray)}/{language.out_of_context} matched another intent  "
+              f"follow-ups {language.follow_ups_ok}/{language.follow_ups}")
     for warning in result.warnings[:details]:
         print(f"    warning: {warning}")
     for language in result.languages:
-        for miss in [*language.misses[:details], *language.slot_failures[:details], *language.unread[:details], *language.stray[:details]]:
+        for miss in [*language.misses[:details], *language.slot_failures[:details], *language.unread[:details], *language.stray[:details],
+                     *language.follow_up_failures[:details]]:
             print(f"    {language.language}: {miss}")
 
 

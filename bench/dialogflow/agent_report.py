@@ -7,13 +7,14 @@ intent's input contexts, as ES needs them active for a follow-up intent.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from chatops.engine.agent import Agent, Intent, Parameter
 from chatops.engine.dialogflow import import_agent
-from chatops.engine.dialogue import Engine
+from chatops.engine.dialogue import Engine, EngineTurn
 from chatops.engine.fulfillment_check import check_fulfillment
 from chatops.engine.loader import load_agent
 from chatops.engine.nlu import train_nlu
@@ -31,6 +32,7 @@ SYSTEM_SAMPLES = {
     "sys.unit-currency": "20 dollars", "sys.age": "30 years old", "sys.url": "https://example.com", "sys.ordinal": "third",
 }
 MAX_PROMPTS = 8
+UNRESOLVED = re.compile(r"[#$][A-Za-z_]")  # a $parameter or #context.parameter left in a response
 
 
 @dataclass
@@ -47,6 +49,10 @@ class LanguageReport:
     # Phrases of intents that need input contexts, said without them: ES then answers with the fallback intent.
     out_of_context: int = 0
     stray: list[str] = field(default_factory=list)
+    # Follow-up intents said right after their parent completed: matched, and their response's references resolved.
+    follow_ups: int = 0
+    follow_ups_ok: int = 0
+    follow_up_failures: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -103,7 +109,10 @@ def _language(agent: Agent, engine: Engine) -> LanguageReport:
         if intent.input_contexts:
             _without_context(agent, engine, intent, result)
         if any(p.required for p in intent.parameters) and intent.phrases:
-            _fill(agent, engine, intent, result)
+            _fill(engine, intent, result)
+        parent = _parent(agent, intent) if intent.input_contexts and intent.phrases else None
+        if parent is not None:
+            _follow_up(engine, intent, parent, result)
     return result
 
 
@@ -116,35 +125,68 @@ def _without_context(agent: Agent, engine: Engine, intent: Intent, result: Langu
             result.stray.append(f"{phrase.text!r} without {', '.join(intent.input_contexts)} -> {got.name} (ES: fallback)")
 
 
-def _fill(agent: Agent, engine: Engine, intent: Intent, result: LanguageReport) -> None:
-    """Start the intent with its plainest phrase and answer every prompt with a value its phrases or entities give."""
-    result.slot_intents += 1
+def _say(engine: Engine, state: SessionState, text: str) -> EngineTurn:
+    """One turn as the conversation runs it: the engine's turn, then its contexts applied."""
+    turn = engine.turn(state, Query("bench", text=text, language=engine.agent.language), now=1.0)
+    engine.finish(state, turn)
+    return turn
+
+
+def _complete(engine: Engine, intent: Intent, state: SessionState, result: LanguageReport) -> tuple[EngineTurn | None, int]:
+    """Start the intent with its plainest phrase and answer every prompt with a value its phrases or entities give;
+    the last turn (None, with the reason listed, when the intent was left or a prompt had no answer) and the prompts."""
     phrase = min(intent.phrases, key=lambda p: sum(1 for part in p.parts if part.parameter))
-    state = _state(intent)
-    turn = engine.turn(state, Query("bench", text=phrase.text, language=agent.language), now=1.0)
-    if turn.intent is None or turn.intent.name != intent.name:
-        result.slot_failures.append(f"{intent.name}: {phrase.text!r} matched {turn.intent.name if turn.intent else '(none)'}")
-        return
+    turn = _say(engine, state, phrase.text)
     said: list[str] = [repr(phrase.text)]
     for _ in range(MAX_PROMPTS):
+        if turn.intent is None or turn.intent.name != intent.name:
+            result.slot_failures.append(f"{intent.name}: {' / '.join(said)} matched {turn.intent.name if turn.intent else '(none)'}")
+            return None, len(said) - 1
         if turn.complete or state.pending is None:
-            break
+            return turn, len(said) - 1
         asked = intent.parameter(state.pending.asking)
-        answer = _sample(agent, engine, intent, asked, result) if asked else None
+        answer = _sample(engine.agent, engine, intent, asked, result) if asked else None
         if answer is None:
             result.slot_failures.append(f"{intent.name}: no sample answer for {state.pending.asking}")
-            return
-        result.slot_turns += 1
+            return None, len(said) - 1
         said.append(f"{turn.text!r} {answer!r}")
-        turn = engine.turn(state, Query("bench", text=answer, language=agent.language), now=1.0)
-        if turn.intent is None or turn.intent.name != intent.name:
-            result.slot_failures.append(f"{intent.name}: answering {answer!r} to {asked.name if asked else '?'} left the intent")
-            return
-    missing = [p.name for p in intent.parameters if p.required and turn.parameters.get(p.name) in (None, "", [])]
-    if turn.complete and not missing:
+        turn = _say(engine, state, answer)
+    result.slot_failures.append(f"{intent.name}: still asking after {' / '.join(said)}")
+    return None, len(said) - 1
+
+
+def _fill(engine: Engine, intent: Intent, result: LanguageReport) -> None:
+    result.slot_intents += 1
+    turn, prompts = _complete(engine, intent, _state(intent), result)
+    result.slot_turns += prompts
+    missing = [p.name for p in intent.parameters if p.required and turn and turn.parameters.get(p.name) in (None, "", [])]
+    if turn is not None and turn.complete and not missing:
         result.slot_filled += 1
+    elif turn is not None:
+        result.slot_failures.append(f"{intent.name}: still missing {', '.join(missing) or '(unfinished)'}")
+
+
+def _follow_up(engine: Engine, follow_up: Intent, parent: Intent, result: LanguageReport) -> None:
+    """The parent intent completed, then the follow-up's first phrase: it must match, its response fully resolved."""
+    result.follow_ups += 1
+    state = _state(parent)
+    if _complete(engine, parent, state, result)[0] is None:
+        return
+    turn = _say(engine, state, follow_up.phrases[0].text)
+    got = turn.intent.name if turn.intent else "(none)"
+    if got != follow_up.name:
+        result.follow_up_failures.append(f"after {parent.name}: {follow_up.phrases[0].text!r} -> {got} (wanted {follow_up.name})")
+    elif UNRESOLVED.search(turn.text):
+        result.follow_up_failures.append(f"after {parent.name}: {follow_up.name} answered {turn.text!r}")
     else:
-        result.slot_failures.append(f"{intent.name}: still missing {', '.join(missing) or '(unfinished)'} after {' / '.join(said)}")
+        result.follow_ups_ok += 1
+
+
+def _parent(agent: Agent, follow_up: Intent) -> Intent | None:
+    """An intent with phrases whose output contexts hold all the follow-up's input contexts."""
+    wanted = set(follow_up.input_contexts)
+    return next((i for i in agent.intents.values() if i is not follow_up and i.phrases
+                 and wanted <= {c.name for c in i.output_contexts if c.lifespan > 0}), None)
 
 
 def _sample(agent: Agent, engine: Engine, intent: Intent, parameter: Parameter, result: LanguageReport) -> str | None:
@@ -157,5 +199,7 @@ def _sample(agent: Agent, engine: Engine, intent: Intent, parameter: Parameter, 
     for candidate in dict.fromkeys(c for c in candidates if c):
         if engine.nlu.resolve(candidate, parameter.entity) is not None:
             return candidate
-        result.unread.append(f"{intent.name}.{parameter.name}: {candidate!r} is not read as @{parameter.entity}")
+        unread = f"{intent.name}.{parameter.name}: {candidate!r} is not read as @{parameter.entity}"
+        if unread not in result.unread:
+            result.unread.append(unread)
     return None
