@@ -81,6 +81,10 @@ def cmd_check(args: argparse.Namespace) -> int:
           f"{len(registry.actions)} actions registered, {len(report.webhook)} intents fulfilled by the webhook")
     if report.webhook:
         print(f"webhook-fulfilled: {', '.join(sorted(report.webhook))}")
+    if agent.languages:
+        counts = (f"{code} {sum(len(i.phrases) for i in agent.for_language(code).intents.values())}"
+                  for code in (agent.language, *agent.languages))
+        print(f"training phrases by language (the first is the default): {', '.join(counts)}")
     return 0
 
 

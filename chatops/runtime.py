@@ -16,9 +16,10 @@ from chatops.config import Settings
 from chatops.engine.agent import Agent
 from chatops.engine.dialogue import Engine
 from chatops.engine.fulfillment_check import check_fulfillment
+from chatops.engine.languages import other_language_engines
 from chatops.engine.loader import load_agent
 from chatops.engine.nlu import NLU
-from chatops.engine.nlu.persist import load_or_train
+from chatops.engine.nlu.persist import language_model_path, load_or_train
 from chatops.fulfillment.access import AccessPolicy
 from chatops.fulfillment.conversation import Conversation
 from chatops.fulfillment.dispatcher import Dispatcher
@@ -85,6 +86,12 @@ class Runtime:
         engine = Engine(
             agent, nlu, threshold=settings.engine.confidence_threshold, idle_seconds=settings.engine.session_idle_seconds
         )
+        model_path = settings.engine.model_path
+
+        def train_language(translated: Agent, language: str) -> NLU:
+            return load_or_train(translated, language_model_path(model_path, language) or None)
+
+        languages = await asyncio.to_thread(other_language_engines, agent, engine, train_language)
         async with AsyncExitStack() as stack:
             stack.callback(install_log_redaction())
             store = store or create_store(settings.store)
@@ -104,7 +111,7 @@ class Runtime:
                 registry, store=store, settings=settings, resources=opened, webhook=webhook,
                 policy=policy or _policy(settings, registry, webhook=webhook is not None),
             )
-            conversation = Conversation(engine, dispatcher, store, shared_lock=shares_sessions(settings))
+            conversation = Conversation(engine, dispatcher, store, shared_lock=shares_sessions(settings), languages=languages)
             jobs = JobRunner(
                 registry, store=store, resources=opened, settings=settings,
                 notify=conversation.notify_job, owner=conversation.instance,

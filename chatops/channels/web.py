@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 import uuid
 from typing import Any
 
@@ -18,11 +19,12 @@ from chatops.models import Principal, Query
 from chatops.server_keys import RUNTIME, SETTINGS
 
 SESSION_MAX = 200
+LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,4})?$")
 QUERY_PATH = "/api/v1/query"  # the widget's one API route
 
 
 def to_query(body: Any, settings: Settings, token: str | None, request_id: str) -> Query:
-    """Validate a query body: ``{session, text | event, user?, parameters?}``."""
+    """Validate a query body: ``{session, text | event, user?, parameters?, lang?}``."""
     if not isinstance(body, dict):
         raise InputError("The body must be a JSON object with 'session' and 'text' or 'event'.")
     session = body.get("session")
@@ -44,8 +46,18 @@ def to_query(body: Any, settings: Settings, token: str | None, request_id: str) 
         raise InputError("'parameters' must be an object.")
     principal = web_principal(body.get("user"), token)
     return Query(
-        session=f"web:{session}", text=text, event=event, event_parameters=parameters, principal=principal, request_id=request_id
+        session=f"web:{session}", text=text, event=event, event_parameters=parameters, principal=principal,
+        request_id=request_id, language=_language(body.get("lang")),
     )
+
+
+def _language(lang: Any) -> str:
+    """The optional ``lang`` of the body (ES's REST query parameter): the agent answers in that language."""
+    if lang is None:
+        return "en"
+    if not isinstance(lang, str) or not LANGUAGE_CODE.match(lang):
+        raise InputError("'lang' must be a language code such as en, es or pt-BR.")
+    return lang
 
 
 def web_principal(user: Any, token: str | None) -> Principal:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -75,6 +76,16 @@ class ContextSpec:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """An intent's texts in another of the agent's languages (an ES ``_usersays_<lang>.json`` and its ``lang`` messages)."""
+
+    phrases: tuple[TrainingPhrase, ...] = ()
+    responses: tuple[str, ...] = ()
+    # Parameter name -> its prompts in this language; a parameter left out keeps the default language's prompts.
+    prompts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Intent:
     name: str
     phrases: tuple[TrainingPhrase, ...] = ()
@@ -94,6 +105,8 @@ class Intent:
     end_interaction: bool = False
     # The name the agent author gave it (an ES display name such as "Default Welcome Intent").
     display_name: str = ""
+    # Language code -> this intent's texts in that language (the agent's ``languages``).
+    translations: Mapping[str, Translation] = field(default_factory=dict)
     source: str = ""
 
     def parameter(self, name: str) -> Parameter | None:
@@ -118,6 +131,8 @@ class EntityType:
     entries: tuple[EntityEntry, ...] = ()
     regexp: bool = False
     fuzzy: bool = False
+    # Language code -> the entries in that language (ES keeps one ``_entries_<lang>.json`` per language).
+    translations: Mapping[str, tuple[EntityEntry, ...]] = field(default_factory=dict)
     source: str = ""
 
 
@@ -139,6 +154,28 @@ class Agent:
     language: str = "en"
     name: str = "chatops"
     webhook: WebhookSpec = field(default_factory=WebhookSpec)
+    # The other languages it speaks (agent.json's ``supportedLanguages``), each with its own phrases and entries.
+    languages: tuple[str, ...] = ()
+
+    def resolve_language(self, code: str) -> str:
+        """The agent language a request's ``languageCode`` asks for ("es-ES" is "es"); the default when it speaks none."""
+        wanted = code.strip().lower()
+        spoken = (self.language, *self.languages)
+        for candidate in (wanted, wanted.split("-")[0]):
+            if candidate in spoken:
+                return candidate
+        return self.language
+
+    def for_language(self, language: str) -> Agent:
+        """The agent as one language sees it: that language's phrases, responses, prompts and entries."""
+        if language == self.language or language not in self.languages:
+            return self
+        intents = {name: _translated_intent(intent, language) for name, intent in self.intents.items()}
+        entities = {
+            name: dataclasses.replace(entity, entries=entity.translations.get(language, ()), translations={})
+            for name, entity in self.entities.items()
+        }
+        return dataclasses.replace(self, intents=intents, entities=entities, language=language, languages=())
 
     def fallback_intents(self) -> list[Intent]:
         return [intent for intent in self.intents.values() if intent.fallback]
@@ -146,3 +183,14 @@ class Agent:
     def intents_for_event(self, event: str) -> list[Intent]:
         wanted = event.upper()
         return [intent for intent in self.intents.values() if wanted in (e.upper() for e in intent.events)]
+
+
+def _translated_intent(intent: Intent, language: str) -> Intent:
+    # ES answers a language only from that language's phrases and messages; an intent without any is not matched there.
+    text = intent.translations.get(language, Translation())
+    parameters = tuple(
+        dataclasses.replace(p, prompts=text.prompts.get(p.name) or p.prompts) for p in intent.parameters
+    )
+    return dataclasses.replace(
+        intent, phrases=text.phrases, responses=text.responses, parameters=parameters, translations={}
+    )

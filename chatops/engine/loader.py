@@ -22,6 +22,8 @@ from chatops.engine.agent import (
     EntityType,
     Intent,
     Parameter,
+    TrainingPhrase,
+    Translation,
     WebhookSpec,
 )
 from chatops.engine.phrases import parse_phrase
@@ -32,13 +34,15 @@ SUFFIXES = (".yaml", ".yml", ".json")
 INTENT_KEYS = {
     "name", "phrases", "action", "parameters", "input_contexts", "output_contexts", "events",
     "responses", "fallback", "priority", "reset_contexts", "webhook", "webhook_slot_filling", "display_name",
-    "end_interaction",
+    "end_interaction", "languages",
 }
-AGENT_KEYS = {"webhook"}
+AGENT_KEYS = {"webhook", "language", "languages"}
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,4})?$")
+TRANSLATION_KEYS = {"phrases", "responses", "prompts"}
 WEBHOOK_KEYS = {"url", "headers", "username", "password", "protocol"}
 PROTOCOLS = ("v2", "v1")
 PARAMETER_KEYS = {"name", "entity", "required", "prompts", "list", "default"}
-ENTITY_KEYS = {"name", "entries", "regexp", "fuzzy"}
+ENTITY_KEYS = {"name", "entries", "regexp", "fuzzy", "languages"}
 
 
 def bundled_agent_dir() -> Path:
@@ -130,13 +134,7 @@ def load_intent(path: Path) -> Intent:
     if len({p.name for p in parameters}) != len(parameters):
         raise AgentError(file, "parameters", "two parameters share a name")
     known = {p.name for p in parameters}
-    phrases = []
-    for i, text in enumerate(_str_list(data, "phrases", file)):
-        phrase = parse_phrase(text, file=file, field=f"phrases[{i}]")
-        for part in phrase.parts:
-            if part.parameter is not None and part.parameter not in known:
-                raise AgentError(file, f"phrases[{i}]", f"annotates unknown parameter {part.parameter!r}")
-        phrases.append(phrase)
+    phrases = _phrases(data, file, known, "phrases")
     priority = data.get("priority", NORMAL_PRIORITY)
     if not isinstance(priority, int) or isinstance(priority, bool):
         raise AgentError(file, "priority", "must be a whole number (500000 is normal, -1 ignores the intent)")
@@ -162,17 +160,67 @@ def load_intent(path: Path) -> Intent:
         webhook_slot_filling=bool(data.get("webhook_slot_filling", False)),
         display_name=str(data.get("display_name") or ""),
         end_interaction=bool(data.get("end_interaction", False)),
+        translations=_translations(data, file, known),
         source=file,
     )
 
 
-def load_webhook(root: Path) -> WebhookSpec:
-    """The ``webhook`` section of the optional ``agent.yaml`` (the ES export's fulfillment settings)."""
+def _phrases(data: dict[str, Any], file: str, known: set[str], where: str) -> tuple[TrainingPhrase, ...]:
+    phrases = []
+    for i, text in enumerate(_str_list(data, "phrases", file)):
+        phrase = parse_phrase(text, file=file, field=f"{where}[{i}]")
+        for part in phrase.parts:
+            if part.parameter is not None and part.parameter not in known:
+                raise AgentError(file, f"{where}[{i}]", f"annotates unknown parameter {part.parameter!r}")
+        phrases.append(phrase)
+    return tuple(phrases)
+
+
+def _languages(data: dict[str, Any], file: str) -> dict[str, Any]:
+    """An intent's or entity's ``languages`` mapping: language code -> its texts in that language."""
+    raw = data.get("languages") or {}
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and LANGUAGE.match(k) for k in raw):
+        raise AgentError(file, "languages", "must map language codes such as es or pt-br to that language's texts")
+    return raw
+
+
+def _translations(data: dict[str, Any], file: str, known: set[str]) -> dict[str, Translation]:
+    translations = {}
+    for language, raw in _languages(data, file).items():
+        where = f"languages.{language}"
+        raw = _check_keys(raw or {}, TRANSLATION_KEYS, file, where)
+        prompts = raw.get("prompts") or {}
+        if not isinstance(prompts, dict) or not set(prompts) <= known:
+            raise AgentError(file, f"{where}.prompts", "must map the intent's parameter names to their prompts")
+        translations[language] = Translation(
+            phrases=_phrases(raw, file, known, f"{where}.phrases"),
+            responses=_str_list(raw, "responses", file),
+            prompts={name: _str_list(prompts, name, file) for name in prompts},
+        )
+    return translations
+
+
+def _agent_file(root: Path) -> tuple[str, dict[str, Any]]:
+    """The optional ``agent.yaml`` (an ES export's agent.json settings we keep) and its path."""
     path = next((root / f"agent{suffix}" for suffix in SUFFIXES if (root / f"agent{suffix}").is_file()), None)
     if path is None:
-        return WebhookSpec()
-    file = str(path)
-    data = _check_keys(_read(path) or {}, AGENT_KEYS, file, "")
+        return "", {}
+    return str(path), _check_keys(_read(path) or {}, AGENT_KEYS, str(path), "")
+
+
+def load_languages(file: str, data: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """The default language and the others the agent speaks (``language`` and ``languages`` of agent.yaml)."""
+    language, others = data.get("language", "en"), _str_list(data, "languages", file)
+    for code in (language, *others):
+        if not isinstance(code, str) or not LANGUAGE.match(code):
+            raise AgentError(file, "language", f"must be a language code such as en, es or pt-br, got {code!r}")
+    if language in others or len(set(others)) != len(others):
+        raise AgentError(file, "languages", "lists a language twice (the default language is not repeated here)")
+    return language, others
+
+
+def load_webhook(file: str, data: dict[str, Any]) -> WebhookSpec:
+    """The ``webhook`` section of agent.yaml (the ES export's fulfillment settings)."""
     raw = _check_keys(data.get("webhook") or {}, WEBHOOK_KEYS, file, "webhook")
     texts = {key: raw.get(key, "") for key in ("url", "username", "password")}
     protocol = raw.get("protocol", "v2")
@@ -184,6 +232,27 @@ def load_webhook(root: Path) -> WebhookSpec:
     return WebhookSpec(**texts, headers=tuple(headers.items()), protocol=protocol)
 
 
+def _entries(data: dict[str, Any], file: str, regexp: bool, where: str) -> tuple[EntityEntry, ...]:
+    entries = []
+    for i, raw in enumerate(data.get("entries") or []):
+        here = f"{where}[{i}]"
+        if isinstance(raw, str):
+            raw = {"value": raw}
+        raw = _check_keys(raw, {"value", "synonyms"}, file, here)
+        value = raw.get("value")
+        if not isinstance(value, str) or not value.strip():
+            raise AgentError(file, f"{here}.value", "must be a non-empty string")
+        synonyms = _str_list(raw, "synonyms", file) or (value,)
+        if regexp:
+            for pattern in synonyms:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise AgentError(file, f"{here}.synonyms", f"invalid regular expression {pattern!r}: {exc}") from exc
+        entries.append(EntityEntry(value=value, synonyms=synonyms))
+    return tuple(entries)
+
+
 def load_entity(path: Path) -> EntityType:
     file = str(path)
     data = _check_keys(_read(path), ENTITY_KEYS, file, "")
@@ -191,26 +260,16 @@ def load_entity(path: Path) -> EntityType:
     if name.startswith("sys."):
         raise AgentError(file, "name", "the sys. prefix is reserved for system entities")
     regexp = bool(data.get("regexp", False))
-    entries = []
-    for i, raw in enumerate(data.get("entries") or []):
-        where = f"entries[{i}]"
-        if isinstance(raw, str):
-            raw = {"value": raw}
-        raw = _check_keys(raw, {"value", "synonyms"}, file, where)
-        value = raw.get("value")
-        if not isinstance(value, str) or not value.strip():
-            raise AgentError(file, f"{where}.value", "must be a non-empty string")
-        synonyms = _str_list(raw, "synonyms", file) or (value,)
-        if regexp:
-            for pattern in synonyms:
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    raise AgentError(file, f"{where}.synonyms", f"invalid regular expression {pattern!r}: {exc}") from exc
-        entries.append(EntityEntry(value=value, synonyms=synonyms))
+    entries = _entries(data, file, regexp, "entries")
     if not entries:
         raise AgentError(file, "entries", "an entity needs at least one entry")
-    return EntityType(name=name, entries=tuple(entries), regexp=regexp, fuzzy=bool(data.get("fuzzy", False)), source=file)
+    translations = {
+        language: _entries({"entries": raw}, file, regexp, f"languages.{language}")
+        for language, raw in _languages(data, file).items()
+    }
+    return EntityType(
+        name=name, entries=entries, regexp=regexp, fuzzy=bool(data.get("fuzzy", False)), translations=translations, source=file
+    )
 
 
 def load_agent(folder: Path | str | None = None) -> Agent:
@@ -233,7 +292,20 @@ def load_agent(folder: Path | str | None = None) -> Agent:
         intents[intent.name] = intent
     if not intents:
         raise AgentError(str(root), "intents/", "the agent has no intents")
-    return Agent(intents=intents, entities=entities, name=root.name, webhook=load_webhook(root))
+    file, settings = _agent_file(root)
+    language, languages = load_languages(file, settings)
+    _check_languages([*intents.values(), *entities.values()], languages)
+    return Agent(
+        intents=intents, entities=entities, name=root.name, webhook=load_webhook(file, settings),
+        language=language, languages=languages,
+    )
+
+
+def _check_languages(items: list[Intent | EntityType], languages: tuple[str, ...]) -> None:
+    for item in items:
+        unknown = sorted(set(item.translations) - set(languages))
+        if unknown:
+            raise AgentError(item.source, f"languages.{unknown[0]}", "is not one of the agent's languages (agent.yaml languages)")
 
 
 def _check_references(intent: Intent, entities: dict[str, EntityType]) -> None:

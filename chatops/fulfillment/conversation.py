@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import AsyncIterator, Awaitable, Callable
 
 from chatops.engine.dialogue import Engine, EngineTurn
+from chatops.engine.languages import engine_for
 from chatops.engine.session import SessionState
 from chatops.errors import StoreUnavailable
 from chatops.fulfillment.dispatcher import Dispatcher
@@ -48,8 +49,11 @@ class Conversation:
         lock_wait_seconds: float = 20.0,
         shared_lock: bool = False,
         clock: Callable[[], float] = time.time,
+        languages: dict[str, Engine] | None = None,
     ) -> None:
         self.engine = engine
+        # The engines of the agent's other languages; the request's languageCode picks one.
+        self.languages = languages or {}
         self.dispatcher = dispatcher
         self.store = store
         self.instance = instance or f"instance-{uuid.uuid4().hex[:8]}"
@@ -63,9 +67,10 @@ class Conversation:
     async def handle(self, query: Query) -> QueryResult:
         async with self._session_lock(query.session):
             state, stored = await self._load(query.session)
-            turn = self.engine.turn(state, query, now=self.clock())
+            engine = engine_for(self.engine, self.languages, query.language)
+            turn = engine.turn(state, query, now=self.clock())
             reply = await self.dispatcher.fulfill(turn, state, query)
-            self.engine.finish(state, turn)
+            engine.finish(state, turn)
             reply = await self._apply(reply, state, query)
             notifications = tuple(Reply(**item) for item in state.memory.pop(OUTBOX, []))
             await self._save(state, stored)
@@ -99,9 +104,10 @@ class Conversation:
                 state.set_context(ctx.name, ctx.lifespan, dict(ctx.parameters))
             if not reply.event:
                 return reply
-            turn = self.engine.event(state, reply.event, dict(reply.event_parameters))
+            engine = engine_for(self.engine, self.languages, query.language)
+            turn = engine.event(state, reply.event, dict(reply.event_parameters))
             followed = await self.dispatcher.fulfill(turn, state, query)
-            self.engine.finish(state, turn)
+            engine.finish(state, turn)
             reply = Reply(
                 text="\n".join(t for t in (reply.text, followed.text) if t),
                 parts=reply.parts + followed.parts,

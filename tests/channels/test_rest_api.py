@@ -76,6 +76,7 @@ async def test_event_query_and_prompts(client: TestClient) -> None:
         (b'{"session": "s", "text": 5}', "'text' must be a non-empty string"),
         (b'{"session": "s", "text": "hi", "parameters": [1]}', "'parameters' must be an object"),
         (b'{"session": "s", "text": "' + b"a" * 2001 + b'"}', "longer than 2000"),
+        (b'{"session": "s", "text": "hi", "lang": "spanish please"}', "'lang' must be a language code"),
     ],
 )
 async def test_bad_input_gets_400_with_a_readable_message(client: TestClient, body: bytes, message: str) -> None:

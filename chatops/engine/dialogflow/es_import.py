@@ -59,11 +59,16 @@ class _Importer:
         self.files = files
         self.warnings: list[str] = []
         self.meta = files.json("agent.json") if "agent.json" in files.files else {}
-        self.language = str(self.meta.get("language") or "en")
+        self.language = str(self.meta.get("language") or "en").lower()
+        # ES lists the other languages in supportedLanguages (newer exports list the default there too).
+        supported = [str(code).lower() for code in self.meta.get("supportedLanguages") or []]
+        self.languages = [code for code in dict.fromkeys(supported) if code != self.language]
         self.entity_names: dict[str, str] = {}
 
     def warn(self, where: str, message: str) -> None:
-        self.warnings.append(f"{where}: {message}")
+        # Once is enough: an intent with two quick-reply messages has one thing to say about them.
+        if f"{where}: {message}" not in self.warnings:
+            self.warnings.append(f"{where}: {message}")
 
     def unsupported(self, raw: dict[str, Any], known: set[str], where: str) -> None:
         """Warn about every field we do not read that holds something (false, empty and zero hold nothing)."""
@@ -71,14 +76,21 @@ class _Importer:
             if raw[key] not in (None, False, "", 0, [], {}):
                 self.warn(where, f"field {key!r} is not supported and was ignored")
 
-    def localized(self, folder: str, stem: str, kind: str) -> Any:
-        """The ``<stem>_<kind>_<lang>.json`` file, preferring the agent's language."""
-        candidates = [n for n in self.files.folder(folder) if n.startswith(f"{stem}_{kind}_") and n.endswith(".json")]
-        if not candidates:
-            return None
-        preferred = f"{stem}_{kind}_{self.language}.json"
-        chosen = preferred if preferred in candidates else candidates[0]
-        return self.files.json(f"{folder}/{chosen}")
+    def localized(self, folder: str, stem: str, kind: str) -> dict[str, Any]:
+        """Language -> the ``<stem>_<kind>_<lang>.json`` file, for the agent's languages.
+
+        A file in a language agent.json does not declare is left out with a warning,
+        except when the default language has none: old exports then hold only one.
+        """
+        prefix = f"{stem}_{kind}_"
+        found = {n[len(prefix) : -5].lower(): n for n in self.files.folder(folder) if n.startswith(prefix) and n.endswith(".json")}
+        spoken = [self.language, *self.languages]
+        undeclared = sorted(set(found) - set(spoken))
+        if self.language not in found and undeclared:
+            found[self.language] = found.pop(undeclared.pop(0))
+        for code in undeclared:
+            self.warn(f"{folder[:-1]} {stem!r}", f"{found[code]} is in {code}, not one of the agent's languages; it was ignored")
+        return {code: self.files.json(f"{folder}/{found[code]}") for code in spoken if code in found}
 
     def agent(self) -> dict[str, Any]:
         """agent.yaml: the fulfillment webhook of agent.json, when it names a URL."""
@@ -86,7 +98,9 @@ class _Importer:
         if not raw.get("url") or raw.get("available") is False:
             return {}
         webhook: dict[str, Any] = {"url": str(raw["url"])}
-        headers = {str(k): str(v) for k, v in (raw.get("headers") or {}).items()} if isinstance(raw.get("headers"), dict) else {}
+        # The console saves its blank header row as {"": ""}; sent as is, a server refuses the request (": " is no header).
+        given = raw.get("headers") if isinstance(raw.get("headers"), dict) else {}
+        headers = {str(k).strip(): str(v) for k, v in given.items() if str(k).strip()}
         if headers:
             webhook["headers"] = headers
         for key in ("username", "password"):
@@ -96,6 +110,13 @@ class _Importer:
         if self.meta.get("enableOnePlatformApi") is False:
             webhook["protocol"] = "v1"
         return {"webhook": webhook}
+
+    def settings(self) -> dict[str, Any]:
+        """agent.yaml: the languages and the fulfillment webhook."""
+        languages: dict[str, Any] = {"language": self.language} if self.language != "en" else {}
+        if self.languages:
+            languages["languages"] = self.languages
+        return languages | self.agent()
 
     # entities
 
@@ -109,7 +130,9 @@ class _Importer:
             name = safe_name(original)
             where = f"entity {original!r}"
             self.unsupported(raw, KNOWN_ENTITY, where)
-            entries = self._entries(self.localized("entities", file_name[:-5], "entries") or [], bool(raw.get("isRegexp")))
+            localized = {code: self._entries(items or [], bool(raw.get("isRegexp")))
+                         for code, items in self.localized("entities", file_name[:-5], "entries").items()}
+            entries = localized.pop(self.language, [])
             if not entries:
                 self.warn(where, "has no entries and was skipped")
                 continue
@@ -119,6 +142,9 @@ class _Importer:
                 result[name]["regexp"] = True
             if raw.get("allowFuzzyExtraction"):
                 result[name]["fuzzy"] = True
+            localized = {code: items for code, items in localized.items() if items}
+            if localized:
+                result[name]["languages"] = localized
         return result
 
     @staticmethod
@@ -145,10 +171,10 @@ class _Importer:
             if name in result:
                 self.warn(f"intent {original!r}", f"its name clashes with another intent once made safe; renamed {name}-2")
                 name = f"{name}-2"
-            result[name] = self._intent(raw, name, original, self.localized("intents", file_name[:-5], "usersays") or [])
+            result[name] = self._intent(raw, name, original, self.localized("intents", file_name[:-5], "usersays"))
         return result
 
-    def _intent(self, raw: dict[str, Any], name: str, original: str, usersays: list[Any]) -> dict[str, Any]:
+    def _intent(self, raw: dict[str, Any], name: str, original: str, usersays: dict[str, Any]) -> dict[str, Any]:
         where = f"intent {original!r}"
         self.unsupported(raw, KNOWN_INTENT, where)
         responses = raw.get("responses") or [{}]
@@ -161,9 +187,10 @@ class _Importer:
             intent["display_name"] = original
         parameters = [self._parameter(p, where) for p in response.get("parameters") or []]
         parameters = [p for p in parameters if p is not None]
-        phrases = [self._phrase(item, parameters, where) for item in usersays]
+        phrases = self._phrases(usersays.get(self.language) or [], parameters, where)
         if phrases:
-            intent["phrases"] = [p for p in phrases if p]
+            intent["phrases"] = phrases
+        translations = self._translations(response, usersays, parameters, where)
         if response.get("action"):
             intent["action"] = safe_name(str(response["action"]))
         if response.get("action") or raw.get("webhookUsed"):
@@ -180,7 +207,7 @@ class _Importer:
         events = [str(e.get("name")) for e in raw.get("events") or [] if isinstance(e, dict) and e.get("name")]
         if events:
             intent["events"] = events
-        texts = self._responses(response.get("messages") or [], response.get("speech"), where)
+        texts = self._responses(response.get("messages") or [], response.get("speech"), where, self.language)
         if texts:
             intent["responses"] = texts
         if raw.get("fallbackIntent"):
@@ -191,7 +218,29 @@ class _Importer:
             intent["priority"] = raw["priority"]
         if response.get("resetContexts"):
             intent["reset_contexts"] = True
+        if translations:
+            intent["languages"] = translations
         return intent
+
+    def _translations(
+        self, response: dict[str, Any], usersays: dict[str, Any], parameters: list[dict[str, Any]], where: str
+    ) -> dict[str, dict[str, Any]]:
+        """Language -> the intent's phrases, responses and prompts in that language (only what it has)."""
+        translations = {}
+        for code in self.languages:
+            texts: dict[str, Any] = {
+                "phrases": self._phrases(usersays.get(code) or [], parameters, where),
+                "responses": self._responses(response.get("messages") or [], None, where, code),
+                "prompts": {safe_name(str(raw["name"])): prompts for raw in response.get("parameters") or []
+                            if isinstance(raw, dict) and raw.get("name") and (prompts := self._prompts(raw, code))},
+            }
+            texts = {key: value for key, value in texts.items() if value}
+            if texts:
+                translations[code] = texts
+        return translations
+
+    def _phrases(self, usersays: list[Any], parameters: list[dict[str, Any]], where: str) -> list[str]:
+        return [phrase for phrase in (self._phrase(item, parameters, where) for item in usersays) if phrase]
 
     def _type(self, data_type: str, where: str) -> str:
         if data_type in SYSTEM_TYPES:
@@ -208,8 +257,7 @@ class _Importer:
             return None
         here = f"{where} parameter {name!r}"
         parameter: dict[str, Any] = {"name": safe_name(name), "entity": self._type(str(raw.get("dataType") or "@sys.any"), here)}
-        prompts = [str(p.get("value")) for p in raw.get("prompts") or []
-                   if isinstance(p, dict) and p.get("value") and p.get("lang", self.language) == self.language]
+        prompts = self._prompts(raw, self.language)
         if raw.get("required"):
             parameter["required"] = True
             if not prompts:
@@ -223,6 +271,10 @@ class _Importer:
             parameter["default"] = raw["defaultValue"]
         self.unsupported(raw, KNOWN_PARAMETER, here)
         return parameter
+
+    def _prompts(self, raw: dict[str, Any], language: str) -> list[str]:
+        return [str(p.get("value")) for p in raw.get("prompts") or []
+                if isinstance(p, dict) and p.get("value") and str(p.get("lang", self.language)).lower() == language]
 
     def _phrase(self, item: Any, parameters: list[dict[str, Any]], where: str) -> str:
         pieces = []
@@ -245,10 +297,10 @@ class _Importer:
             lifespan = 5
         return {"name": name, "lifespan": lifespan}
 
-    def _responses(self, messages: list[Any], speech: Any, where: str) -> list[str]:
+    def _responses(self, messages: list[Any], speech: Any, where: str, language: str) -> list[str]:
         texts: list[str] = []
         for message in messages:
-            if not isinstance(message, dict) or message.get("lang", self.language) != self.language:
+            if not isinstance(message, dict) or str(message.get("lang", self.language)).lower() != language:
                 continue
             if message.get("type") not in TEXT_MESSAGE:
                 self.warn(where, f"a response message of type {message.get('type')!r} is not supported and was ignored")
@@ -275,6 +327,9 @@ def import_agent(source: Path | str, out: Path | str) -> ImportResult:
     if target.exists() and any(target.iterdir()):
         raise InputError(f"{target} already exists and is not empty; choose a new folder")
     importer = _Importer(ExportFiles.open(source))
+    if "startFlow" in importer.meta or "defaultLanguageCode" in importer.meta:
+        raise InputError(f"{source} is a Dialogflow CX export (its agent.json names a start flow); "
+                         "only DialogFlow ES exports (Settings > Export and Import > Export as ZIP) can be imported")
     entities = importer.entities()
     intents = importer.intents()
     if not intents:
@@ -283,7 +338,7 @@ def import_agent(source: Path | str, out: Path | str) -> ImportResult:
         (target / folder).mkdir(parents=True, exist_ok=True)
         for name, document in documents.items():
             _write(target / folder / f"{name}.yaml", document)
-    agent = importer.agent()
+    agent = importer.settings()
     if agent:
         _write(target / "agent.yaml", agent)
     return ImportResult(load_agent(target), importer.warnings)

@@ -12,7 +12,7 @@ from chatops.engine.loader import load_agent
 from chatops.engine.nlu.dataset import load_dataset
 from chatops.engine.nlu.evaluate import DEFAULT_THRESHOLD, evaluate
 from chatops.engine.nlu.model import train
-from chatops.engine.nlu.persist import save_model
+from chatops.engine.nlu.persist import language_model_path, save_model
 from chatops.errors import InputError
 
 LINES = [
@@ -70,4 +70,9 @@ def run_train(agent_dir: str | None, model_out: str, *, out: TextIO = sys.stdout
     save_model(model, target)
     print(f"trained {len(agent.intents)} intents and {len(model.taggers)} slot taggers in {seconds:.2f} s; "
           f"wrote {target} ({target.stat().st_size // 1024} KiB)", file=out)
+    for language in agent.languages:
+        # Each of the agent's other languages has its own model, trained on its own phrases, beside the first.
+        path = Path(language_model_path(str(target), language))
+        save_model(train(agent.for_language(language)), path)
+        print(f"wrote the {language} model {path} ({path.stat().st_size // 1024} KiB)", file=out)
     return 0

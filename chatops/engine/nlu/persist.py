@@ -102,6 +102,14 @@ def load_model(agent: Agent, path: Path | str) -> NLUModel:
     return NLUModel(agent, classifier, taggers)
 
 
+def language_model_path(model_path: str, language: str) -> str:
+    """Where the model of one of the agent's other languages is kept: ``model.npz`` -> ``model.es.npz``."""
+    if not model_path:
+        return ""
+    path = Path(model_path)
+    return str(path.with_name(f"{path.stem}.{language}{path.suffix}"))
+
+
 def load_or_train(agent: Agent, model_path: Path | str | None = None) -> NLUModel:
     """The saved model when it matches the agent; otherwise a freshly trained one."""
     if model_path and Path(model_path).exists():

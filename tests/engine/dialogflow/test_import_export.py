@@ -110,6 +110,10 @@ def test_bad_sources_are_input_errors(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="no agent.json"):
         import_agent(tmp_path / "empty", tmp_path / "out")
+    (tmp_path / "cx").mkdir()
+    (tmp_path / "cx" / "agent.json").write_text('{"defaultLanguageCode": "en", "startFlow": "Default Start Flow"}')
+    with pytest.raises(InputError, match="Dialogflow CX export"):
+        import_agent(tmp_path / "cx", tmp_path / "out")
     (tmp_path / "broken.zip").write_bytes(b"PK not really")
     with pytest.raises(InputError, match="neither a folder nor a zip"):
         import_agent(tmp_path / "broken.zip", tmp_path / "out")
