@@ -5,8 +5,10 @@
 Each set (by default data/helpdesk.json, the Snips 2017 set from shared/benchmarks/nlu and the bundled
 agent) is pooled into one agent; per seed, N phrases per intent are drawn to train and every other
 phrase of those intents is the test. The intent is given (this measures the tagger, not the
-classifier), and beside the engine runs a dictionary baseline in the same run: the longest match of
-the values annotated in the training phrases and of the intent's typed parameters' entities.
+classifier). "tagged" scores the spans the intent's tagger placed, as ``chatops eval`` does; "filled"
+the spans the dialogue fills the parameters with (the tagger's, else a match of the parameter's
+entity type). Beside them runs a dictionary baseline in the same run: the longest match of the
+values annotated in the training phrases and of the intent's typed parameters' entities.
 Figures are micro precision/recall/F1 of (slot, start, end), mean ± sd over the seeds.
 """
 
@@ -24,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import numpy as np  # noqa: E402
 
 from chatops.engine.agent import Agent, Intent  # noqa: E402
+from chatops.engine.dialogue import Engine  # noqa: E402
 from chatops.engine.loader import load_agent  # noqa: E402
 from chatops.engine.nlu.dataset import Example, Span, load_dataset, to_agent  # noqa: E402
 from chatops.engine.nlu.metrics import entity_scores  # noqa: E402
@@ -60,8 +63,17 @@ def split(agent: Agent, per_intent: int, rng: np.random.Generator) -> tuple[Agen
     return dataclasses.replace(agent, intents=intents), held_out
 
 
-def tagged(model: NLUModel, intent: str, text: str) -> Spans:
-    return [(m.slot, m.start, m.end) for m in model.extract(text, intent=intent) if m.slot is not None]
+def tagged(model: NLUModel, intent: Intent, text: str) -> Spans:
+    """The spans the intent's tagger placed (what ``chatops eval`` scores)."""
+    return [(m.slot, m.start, m.end) for m in model.extract(text, intent=intent.name) if m.slot is not None]
+
+
+def filled(model: NLUModel, intent: Intent, text: str) -> Spans:
+    """The spans the dialogue fills its parameters with: the tagger's, else a match of the parameter's type."""
+    matches, taken, spans = model.extract(text, intent=intent.name), [], []
+    for parameter in intent.parameters:
+        spans += [(parameter.name, m.start, m.end) for m in Engine.choose(parameter, matches, taken)]
+    return spans
 
 
 def dictionary(model: NLUModel, intent: Intent, text: str) -> Spans:
@@ -85,15 +97,20 @@ def dictionary(model: NLUModel, intent: Intent, text: str) -> Spans:
     return chosen
 
 
+SYSTEMS = {"tagged": tagged, "filled": filled, "dictionary": dictionary}
+
+
 def run(agent: Agent, per_intent: int, seed: int) -> dict[str, dict[str, float]]:
     train_agent, held_out = split(agent, per_intent, np.random.default_rng(seed))
     started = time.perf_counter()
     model = train(train_agent)
     seconds = time.perf_counter() - started
     gold = [example for _, example in held_out]
-    ours = entity_scores(gold, [tagged(model, name, e.text) for name, e in held_out])
-    base = entity_scores(gold, [dictionary(model, train_agent.intents[name], e.text) for name, e in held_out])
-    return {"ours": {**ours, "training_seconds": seconds, "test": len(gold)}, "dictionary": base}
+    report = {}
+    for system, spans in SYSTEMS.items():
+        report[system] = entity_scores(gold, [spans(model, train_agent.intents[name], e.text) for name, e in held_out])
+    report["tagged"].update(training_seconds=seconds, test=len(gold))
+    return report
 
 
 def cell(values: list[float]) -> str:
@@ -107,16 +124,16 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3, help="draws per setting; figures are mean ± sd")
     args = parser.parse_args()
     sources = args.data or [str(HERE / "data" / "helpdesk.json"), default_sets()[0], BUNDLED]
-    print("| set | phrases/intent | test phrases | system | entity P | entity R | entity F1 | training s |")
+    print("| set | phrases/intent | test phrases | engine | entity P | entity R | entity F1 | training s |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for source in sources:
         agent = pooled(source)
         for per_intent in args.per_intent:
             runs = [run(agent, per_intent, seed) for seed in range(args.seeds)]
-            test = int(statistics.fmean(r["ours"]["test"] for r in runs))
-            for system in ("ours", "dictionary"):
+            test = int(statistics.fmean(r["tagged"]["test"] for r in runs))
+            for system in SYSTEMS:
                 figures = [cell([r[system][key] for r in runs]) for key in ("entity_precision", "entity_recall", "entity_f1")]
-                seconds = cell([r["ours"]["training_seconds"] for r in runs]) if system == "ours" else "-"
+                seconds = cell([r["tagged"]["training_seconds"] for r in runs]) if system == "tagged" else "-"
                 print(f"| {agent.name} | {per_intent} | {test} | {system} | " + " | ".join([*figures, seconds]) + " |", flush=True)
 
 

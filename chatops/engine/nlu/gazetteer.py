@@ -17,6 +17,7 @@ TWO_EDITS_MIN_LENGTH = 8
 # A word this frequent in English (Zipf scale: 3 is once per million words) is what the user meant,
 # not a typo: "fast" is never read as fact, nor "face".
 COMMON_ZIPF = 3.0
+CACHED_WORDS = 16384
 
 
 def damerau_levenshtein(a: str, b: str) -> int:
@@ -90,6 +91,8 @@ class Gazetteer:
         self.patterns: list[tuple[str, re.Pattern[str]]] = []
         self.fuzzy = any(entity.fuzzy and not entity.regexp for entity in entities.values())
         self.words: set[str] = set()  # every word of every synonym, never read as a typo of another
+        # A chat's words come back turn after turn: each one's candidates are looked up once.
+        self.candidates = lru_cache(maxsize=CACHED_WORDS)(self._candidates)
         for entity in entities.values():
             for entry in entity.entries:
                 for synonym in entry.synonyms:
@@ -111,15 +114,12 @@ class Gazetteer:
         lowered = [t.lower for t in tokens]
         hits: dict[str, list[_Hit]] = {}
         for i, word in enumerate(lowered):
-            seen: set[int] = set()
-            for key in _keys(word) if self.fuzzy else (word,):
-                for synonym in self.index.get(key, ()):
-                    if id(synonym) in seen or (only is not None and synonym.entity != only):
-                        continue
-                    seen.add(id(synonym))
-                    edits = self._edits(lowered, i, synonym)
-                    if edits is not None:
-                        hits.setdefault(synonym.entity, []).append(_Hit(i, synonym, edits))
+            for synonym, edits in self.candidates(word):
+                if only is not None and synonym.entity != only:
+                    continue
+                rest = self._edits(lowered, i, synonym)
+                if rest is not None:
+                    hits.setdefault(synonym.entity, []).append(_Hit(i, synonym, edits + rest))
         matches = [m for entity_hits in hits.values() for m in self._longest(text, tokens, entity_hits)]
         for entity, pattern in self.patterns:
             if only is None or only == entity:
@@ -148,19 +148,33 @@ class Gazetteer:
             free = at + size
         return found
 
-    def _edits(self, lowered: list[str], i: int, synonym: _Synonym) -> int | None:
-        """The edits between the tokens at ``i`` and the synonym, None if it does not match there.
+    def _candidates(self, word: str) -> tuple[tuple[_Synonym, int], ...]:
+        """The synonyms whose first word is ``word`` or has it as a typo, with the edits between them."""
+        found: dict[int, tuple[_Synonym, int]] = {}
+        for key in _keys(word) if self.fuzzy else (word,):
+            for synonym in self.index.get(key, ()):
+                if id(synonym) not in found:
+                    edits = self._word_edits(word, synonym.words[0], synonym.fuzzy)
+                    if edits is not None:
+                        found[id(synonym)] = (synonym, edits)
+        return tuple(found.values())
 
-        Only a word that is neither another synonym nor a common English word may be a typo.
-        """
+    def _word_edits(self, word: str, wanted: str, fuzzy: bool) -> int | None:
+        """Only a word that is neither another synonym nor a common English word may be a typo."""
+        if word == wanted:
+            return 0
+        if not fuzzy or word in self.words or common_word(word):
+            return None
+        return distance(word, wanted)
+
+    def _edits(self, lowered: list[str], i: int, synonym: _Synonym) -> int | None:
+        """The edits between the tokens after ``i`` and the synonym's words after its first, None if they differ."""
         if i + len(synonym.words) > len(lowered):
             return None
         total = 0
-        for word, wanted in zip(lowered[i : i + len(synonym.words)], synonym.words):
-            if word == wanted:
-                continue
-            edits = distance(word, wanted) if synonym.fuzzy else None
-            if edits is None or word in self.words or common_word(word):
+        for word, wanted in zip(lowered[i + 1 : i + len(synonym.words)], synonym.words[1:]):
+            edits = self._word_edits(word, wanted, synonym.fuzzy)
+            if edits is None:
                 return None
             total += edits
         return total
