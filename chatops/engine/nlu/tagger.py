@@ -6,7 +6,6 @@ BIO rule enforced (an I-x only follows B-x or I-x).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -14,7 +13,7 @@ import numpy as np
 
 from chatops.engine.nlu.crf import CRFFit, train_crf
 from chatops.engine.nlu.sparse import Rows
-from chatops.engine.nlu.text import Token
+from chatops.engine.nlu.text import WORD, Token, items
 
 OUTSIDE = "O"
 
@@ -46,32 +45,8 @@ def bio_spans(tokens: Sequence[Token], labels: Sequence[str]) -> list[tuple[int,
     return spans
 
 
-# Punctuation that joins the parts of one item written without spaces: kube-system, app=redis,tier=cache,
-# app.kubernetes.io/name. An apostrophe does not: "[Chicago]'s".
-JOINERS = frozenset("-_./:=@+,")
 # Marks that end a clause rather than a value: "jokes about programmers?"
 CLAUSE_MARKS = frozenset("?!,;")
-WORD = re.compile(r"\w+")
-
-
-def _items(tokens: Sequence[Token]) -> list[tuple[int, int]]:
-    """Per word token, the token range [first, last] of the glued item it belongs to, from word to word."""
-    def joined(i: int) -> bool:
-        return tokens[i].end == tokens[i + 1].start and all(
-            WORD.fullmatch(t.text) or t.text in JOINERS for t in (tokens[i], tokens[i + 1])
-        )
-
-    result: list[tuple[int, int]] = [(i, i) for i in range(len(tokens))]
-    i = 0
-    while i < len(tokens):
-        j = i
-        while j + 1 < len(tokens) and joined(j):
-            j += 1
-        words = [k for k in range(i, j + 1) if WORD.fullmatch(tokens[k].text)]
-        for k in words:
-            result[k] = (words[0], words[-1])
-        i = j + 1
-    return result
 
 
 def whole_items(tokens: Sequence[Token], spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -80,7 +55,7 @@ def whole_items(tokens: Sequence[Token], spans: Sequence[tuple[int, int, str]]) 
     A tagger trained on a few phrases labels the pieces of an unseen compound unevenly; a slot
     value is never half of one.
     """
-    items = _items(tokens)
+    spans_of = items(tokens)
     result: list[tuple[int, int, str]] = []
     for start, end, slot in spans:
         covered = [i for i, t in enumerate(tokens) if t.start < end and t.end > start]
@@ -89,7 +64,7 @@ def whole_items(tokens: Sequence[Token], spans: Sequence[tuple[int, int, str]]) 
         words = [i for i in covered if WORD.fullmatch(tokens[i].text)]
         if not words:
             continue  # punctuation alone is no value
-        first, last = min(covered[0], items[words[0]][0]), max(covered[-1], items[words[-1]][1])
+        first, last = min(covered[0], spans_of[words[0]][0]), max(covered[-1], spans_of[words[-1]][1])
         span = (tokens[first].start, tokens[last].end, slot)
         if all(span[1] <= s or e <= span[0] for s, e, _ in result):
             result.append(span)
