@@ -35,20 +35,19 @@ def normalize(word: str) -> str:
 JOINERS = frozenset("-_./:=@+,")
 
 
+def _joins(token: Token) -> bool:
+    return token.text in JOINERS or bool(WORD.fullmatch(token.text))
+
+
 def items(tokens: Sequence[Token]) -> list[tuple[int, int]]:
     """Per token, the token range [first, last] of the glued item it is part of, from word to word ((i, i): none)."""
-    def joined(i: int) -> bool:
-        return tokens[i].end == tokens[i + 1].start and all(
-            WORD.fullmatch(t.text) or t.text in JOINERS for t in (tokens[i], tokens[i + 1])
-        )
-
     result: list[tuple[int, int]] = [(i, i) for i in range(len(tokens))]
     i = 0
-    while i < len(tokens):
+    while i + 1 < len(tokens):
         j = i
-        while j + 1 < len(tokens) and joined(j):
+        while j + 1 < len(tokens) and tokens[j].end == tokens[j + 1].start and _joins(tokens[j]) and _joins(tokens[j + 1]):
             j += 1
-        words = [k for k in range(i, j + 1) if WORD.fullmatch(tokens[k].text)]
+        words = [k for k in range(i, j + 1) if WORD.fullmatch(tokens[k].text)] if j > i else ()
         for k in range(words[0], words[-1] + 1) if words else ():
             result[k] = (words[0], words[-1])
         i = j + 1
