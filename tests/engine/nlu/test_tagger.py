@@ -133,3 +133,22 @@ def _pieces(text: str, *pieces: str) -> list[str]:
 )
 def test_spans_cover_whole_items(text: str, pieces: list[str], items: list[str]) -> None:
     assert _pieces(text, *pieces) == items
+
+
+def test_parameters_sharing_values_share_one_pool_of_swapped_in_values() -> None:
+    from chatops.engine.agent import Agent, Intent, Parameter, PhrasePart, TrainingPhrase
+    from chatops.engine.nlu.augment import value_pools
+
+    def phrase(*parts: tuple[str, str | None]) -> TrainingPhrase:
+        return TrainingPhrase(tuple(PhrasePart(text, parameter) for text, parameter in parts))
+
+    migrate = Intent("migrate", phrases=(
+        phrase(("move it from ", None), ("prod-gke", "source"), (" to ", None), ("dr-aks", "target")),
+        phrase(("move it from ", None), ("dr-aks", "source"), (" to ", None), ("prod-gke", "target")),
+        phrase(("copy it to ", None), ("staging-eks", "target"), (" as ", None), ("dr-aks", "copy")),
+        phrase(("copy it to ", None), ("dr-aks", "target"), (" as ", None), ("prod-gke-2", "copy")),
+    ), parameters=tuple(Parameter(name, "sys.any") for name in ("source", "target", "copy")))
+    pools = value_pools(Agent(intents={"migrate": migrate}), [migrate])
+    # a cluster seen only as a target is swapped in as a source too; one shared value is not enough to merge
+    assert pools["source"] == pools["target"] == ["dr-aks", "prod-gke", "staging-eks"]
+    assert pools["copy"] == ["dr-aks", "prod-gke-2"]
