@@ -77,6 +77,6 @@ def test_only_the_real_entities_are_found(text: str, expected: list[tuple[str, s
     assert found == expected
 
 
-@pytest.mark.parametrize("text", ["a h", "an hr", "h", "ms", "sq ft", "as and ah", "a d"])
+@pytest.mark.parametrize("text", ["a h", "an hr", "h", "ms", "sq ft", "as and ah", "a d", "ad", "ahour", "anhour", "amin", "as"])
 def test_a_bare_unit_is_no_quantity(text: str) -> None:
     assert [m for m in find_system(text, NOW) if m.entity in KINDS] == []
