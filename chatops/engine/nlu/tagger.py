@@ -6,6 +6,7 @@ BIO rule enforced (an I-x only follows B-x or I-x).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -55,10 +56,12 @@ def whole_items(tokens: Sequence[Token], spans: Sequence[tuple[int, int, str]]) 
     A tagger trained on a few phrases labels the pieces of an unseen compound unevenly; a slot
     value is never half of one.
     """
-    spans_of = items(tokens)
+    if not spans:
+        return []
+    spans_of, starts, ends = items(tokens), [t.start for t in tokens], [t.end for t in tokens]
     result: list[tuple[int, int, str]] = []
     for start, end, slot in spans:
-        covered = [i for i, t in enumerate(tokens) if t.start < end and t.end > start]
+        covered = list(range(bisect_right(ends, start), bisect_left(starts, end)))
         while covered and tokens[covered[-1]].text in CLAUSE_MARKS:
             covered.pop()
         words = [i for i in covered if WORD.fullmatch(tokens[i].text)]

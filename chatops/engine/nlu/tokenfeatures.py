@@ -18,6 +18,10 @@ def shape(word: str) -> str:
     return SHAPE_RUNS.sub(r"\1", kinds)
 
 
+def item_shape(tokens: Sequence[Token], first: int, last: int) -> str:
+    return shape("".join(t.text for t in tokens[first : last + 1]))
+
+
 def token_features(tokens: Sequence[Token], hints: Sequence[Sequence[str]]) -> list[list[str]]:
     """Feature names per token; ``hints`` are per-token gazetteer/system tags ("g:cluster", "sys.number")."""
     words = ["<s2>", "<s>", *(t.lower for t in tokens), "</s>", "</s2>"]
@@ -39,7 +43,7 @@ def token_features(tokens: Sequence[Token], hints: Sequence[Sequence[str]]) -> l
         # The item's shape and the words around it, shared by a plain word and every piece of a compound,
         # so "in namespace ___" carries over from monitoring to an unseen gatekeeper-system.
         first, last = spans[i]
-        whole = kind if first == last else shape("".join(t.text for t in tokens[first : last + 1]))
+        whole = kind if first == last else item_shape(tokens, first, last)
         features += [f"is={whole}", f"iw-1={words[first + 1]}", f"iw+1={words[last + 3]}"]
         features.extend(f"h={hint}" for hint in hints[i])
         features.extend(f"h-1={hint}" for hint in (hints[i - 1] if i else ()))
