@@ -121,13 +121,13 @@ class Engine:
         taken: list[tuple[int, int]] = []
         values: dict[str, Any] = {}
         for parameter in intent.parameters:
-            chosen = self._choose(parameter, matches, taken)
+            chosen = self.choose(parameter, matches, taken)
             if chosen:
                 values[parameter.name] = [m.value for m in chosen] if parameter.is_list else chosen[0].value
         return values
 
     @staticmethod
-    def _choose(parameter: Parameter, matches: list[EntityMatch], taken: list[tuple[int, int]]) -> list[EntityMatch]:
+    def choose(parameter: Parameter, matches: list[EntityMatch], taken: list[tuple[int, int]]) -> list[EntityMatch]:
         """The matches for one parameter: those the tagger assigned to it, else those of its type.
 
         A stretch of text fills one parameter only, so matches overlapping ``taken`` spans are skipped.

@@ -17,6 +17,7 @@ from chatops.engine.agent import Agent, Intent, PhrasePart, TrainingPhrase
 
 SMALL_INTENT = 60  # phrases; larger intents have enough variety of their own
 COPIES = 3
+SHARED_VALUES = 2  # one value in common may be chance ("default" namespace and default content)
 SYLLABLES = ("ka", "lo", "mi", "ter", "sun", "ax", "vo", "re", "pin", "dex", "ul", "gra")
 
 
@@ -32,7 +33,25 @@ def value_pools(agent: Agent, intents: Iterable[Intent]) -> dict[str, list[str]]
             entity = agent.entities.get(parameter.entity)
             if entity is not None and not entity.regexp:
                 pools[parameter.name].update(s for e in entity.entries for s in e.synonyms)
-    return {name: sorted(values) for name, values in pools.items()}
+    return {name: sorted(values) for name, values in _kinds(pools).items()}
+
+
+def _kinds(pools: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Parameters sharing values are one kind of thing and share one pool.
+
+    The source and the target of a migration are both clusters: a cluster seen only as a target
+    must also be swapped in as a source, or the tagger learns the name instead of "from ___".
+    """
+    merged = {name: set(values) for name, values in pools.items()}
+    names = list(merged)
+    for a in names:
+        for b in names:
+            if a < b and merged[a] is not merged[b] and len(merged[a] & merged[b]) >= SHARED_VALUES:
+                union = merged[a] | merged[b]
+                for name in names:
+                    if merged[name] is merged[a] or merged[name] is merged[b]:
+                        merged[name] = union
+    return merged
 
 
 def _made_up(rng: np.random.Generator) -> str:

@@ -19,7 +19,7 @@ from chatops.engine.nlu.extended import FINDERS, ExtendedEntities
 from chatops.engine.nlu.gazetteer import Gazetteer
 from chatops.engine.nlu.intents import IntentClassifier
 from chatops.engine.nlu.system import ANY, find_system
-from chatops.engine.nlu.tagger import Sentence, SlotTagger, bio_labels, bio_spans
+from chatops.engine.nlu.tagger import Sentence, SlotTagger, bio_labels, bio_spans, whole_items
 from chatops.engine.nlu.text import Token, tokenize
 from chatops.engine.nlu.tokenfeatures import token_features
 from chatops.engine.nlu.values import ValueGazetteer
@@ -112,7 +112,7 @@ class NLUModel:
         if tagger is None or not tokens:
             return matches
         features = token_features(tokens, self.hints(tokens, matches, self.values))
-        spans = bio_spans(tokens, tagger.tag(features))
+        spans = whole_items(tokens, bio_spans(tokens, tagger.tag(features)))
         return self._assign(text, matches, spans, self.agent.intents[intent or ""])
 
     def _assign(self, text: str, matches: list[EntityMatch], spans: list[tuple[int, int, str]], intent: Intent) -> list[EntityMatch]:

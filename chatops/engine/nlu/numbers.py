@@ -16,11 +16,14 @@ SUFFIXES = {"k": 1_000, "m": 1_000_000, "mm": 1_000_000, "bn": 1_000_000_000}
 
 _WORD = "|".join(sorted([*UNITS, *TENS, *SCALES], key=len, reverse=True))
 _SPELLED = rf"(?:{_WORD}|a(?=[\s-]+(?:hundred|thousand|million|billion)\b))"
-SPELLED = re.compile(rf"\b{_SPELLED}(?:(?:[\s-]+|\s+and\s+){_SPELLED})*\b", re.IGNORECASE)
+# "and" joins only after a scale ("a hundred and five"); "five and six" is two numbers, not eleven.
+_AND = r"(?:(?<=hundred)|(?<=thousand)|(?<=million)|(?<=billion))\s+and\s+"
+SPELLED = re.compile(rf"\b{_SPELLED}(?:(?:[\s-]+|{_AND}){_SPELLED})*\b", re.IGNORECASE)
+# No number inside a dotted run: 8.8.8.8 is an address and 1.2.3 a version.
 NUMERAL = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 DIGITS = re.compile(
     rf"(?<![\w.,])(?P<sign>-)?(?P<num>{NUMERAL})"
-    r"(?:(?P<suffix>k|bn|mm|m)\b|\s*(?P<scale>hundred|thousand|million|billion)\b)?(?![\w,]*\d)(?!\w)",
+    r"(?:(?P<suffix>k|bn|mm|m)\b|\s*(?P<scale>hundred|thousand|million|billion)\b)?(?![\w,]*\d)(?!\w|\.\d)",
     re.IGNORECASE,
 )
 # A quantity's number ("5,000 sq ft", "five minutes", "2.5k"), for the unit parsers to build on.

@@ -6,6 +6,7 @@ BIO rule enforced (an I-x only follows B-x or I-x).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -13,7 +14,7 @@ import numpy as np
 
 from chatops.engine.nlu.crf import CRFFit, train_crf
 from chatops.engine.nlu.sparse import Rows
-from chatops.engine.nlu.text import Token
+from chatops.engine.nlu.text import WORD, Token, items
 
 OUTSIDE = "O"
 
@@ -43,6 +44,34 @@ def bio_spans(tokens: Sequence[Token], labels: Sequence[str]) -> list[tuple[int,
         elif label != OUTSIDE:
             spans.append((token.start, token.end, label[2:]))
     return spans
+
+
+# Marks that end a clause rather than a value: "jokes about programmers?"
+CLAUSE_MARKS = frozenset("?!,;")
+
+
+def whole_items(tokens: Sequence[Token], spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Spans widened to the items they cut ("dev-" of dev-kind) and without a clause mark at their end.
+
+    A tagger trained on a few phrases labels the pieces of an unseen compound unevenly; a slot
+    value is never half of one.
+    """
+    if not spans:
+        return []
+    spans_of, starts, ends = items(tokens), [t.start for t in tokens], [t.end for t in tokens]
+    result: list[tuple[int, int, str]] = []
+    for start, end, slot in spans:
+        covered = list(range(bisect_right(ends, start), bisect_left(starts, end)))
+        while covered and tokens[covered[-1]].text in CLAUSE_MARKS:
+            covered.pop()
+        words = [i for i in covered if WORD.fullmatch(tokens[i].text)]
+        if not words:
+            continue  # punctuation alone is no value
+        first, last = min(covered[0], spans_of[words[0]][0]), max(covered[-1], spans_of[words[-1]][1])
+        span = (tokens[first].start, tokens[last].end, slot)
+        if all(span[1] <= s or e <= span[0] for s, e, _ in result):
+            result.append(span)
+    return result
 
 
 def allowed_transitions(labels: Sequence[str]) -> np.ndarray:
@@ -113,4 +142,4 @@ def viterbi(emissions: np.ndarray, transitions: np.ndarray) -> list[int]:
     return path[::-1]
 
 
-__all__ = ["OUTSIDE", "Sentence", "SlotTagger", "bio_labels", "bio_spans", "viterbi"]
+__all__ = ["OUTSIDE", "Sentence", "SlotTagger", "bio_labels", "bio_spans", "viterbi", "whole_items"]

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import Sequence
 
-from chatops.engine.nlu.text import Token
+from chatops.engine.nlu.text import Token, items
 
 SHAPE_RUNS = re.compile(r"(.)\1+")
 
@@ -18,9 +18,14 @@ def shape(word: str) -> str:
     return SHAPE_RUNS.sub(r"\1", kinds)
 
 
+def item_shape(tokens: Sequence[Token], first: int, last: int) -> str:
+    return shape("".join(t.text for t in tokens[first : last + 1]))
+
+
 def token_features(tokens: Sequence[Token], hints: Sequence[Sequence[str]]) -> list[list[str]]:
     """Feature names per token; ``hints`` are per-token gazetteer/system tags ("g:cluster", "sys.number")."""
     words = ["<s2>", "<s>", *(t.lower for t in tokens), "</s>", "</s2>"]
+    spans = items(tokens)
     result = []
     for i, token in enumerate(tokens):
         j = i + 2
@@ -35,6 +40,11 @@ def token_features(tokens: Sequence[Token], hints: Sequence[Sequence[str]]) -> l
         ]
         if i > 0 and tokens[i - 1].end == token.start:
             features.append("glued")  # no space before: part of a larger item such as kube-system
+        # The item's shape and the words around it, shared by a plain word and every piece of a compound,
+        # so "in namespace ___" carries over from monitoring to an unseen gatekeeper-system.
+        first, last = spans[i]
+        whole = kind if first == last else item_shape(tokens, first, last)
+        features += [f"is={whole}", f"iw-1={words[first + 1]}", f"iw+1={words[last + 3]}"]
         features.extend(f"h={hint}" for hint in hints[i])
         features.extend(f"h-1={hint}" for hint in (hints[i - 1] if i else ()))
         features.extend(f"h+1={hint}" for hint in (hints[i + 1] if i + 1 < len(tokens) else ()))

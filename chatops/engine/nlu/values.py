@@ -23,19 +23,26 @@ class ValueGazetteer:
         for words, slot in values:
             if 0 < len(words) <= MAX_WORDS:
                 self.slots[words].add(slot)
-        self.longest = max((len(words) for words in self.slots), default=0)
+        # Value lengths by first word: most tokens start no value, and cost one dictionary miss.
+        sizes: dict[str, set[int]] = defaultdict(set)
+        for words in self.slots:
+            sizes[words[0]].add(len(words))
+        self.sizes = {word: tuple(lengths) for word, lengths in sizes.items()}
 
     def hints(self, tokens: Sequence[Token]) -> list[list[str]]:
         """Per token, "v:slot" for every seen value of ``slot`` covering it (longest values first)."""
-        lowered = [t.lower for t in tokens]
+        lowered, n = [t.lower for t in tokens], len(tokens)
         result: list[list[str]] = [[] for _ in tokens]
+        found = [
+            (size, i, slots) for i, word in enumerate(lowered) if word in self.sizes
+            for size in self.sizes[word]
+            if i + size <= n and (slots := self.slots.get(tuple(lowered[i : i + size])))
+        ]
         covered = [False] * len(tokens)
-        for size in range(min(self.longest, len(tokens)), 0, -1):
-            for i in range(len(tokens) - size + 1):
-                slots = self.slots.get(tuple(lowered[i : i + size]))
-                if not slots or any(covered[i : i + size]):
-                    continue
-                for j in range(i, i + size):
-                    covered[j] = True
-                    result[j].extend(f"v:{slot}" for slot in sorted(slots))
+        for size, i, slots in sorted(found, key=lambda f: (-f[0], f[1])):
+            if any(covered[i : i + size]):
+                continue
+            for j in range(i, i + size):
+                covered[j] = True
+                result[j].extend(f"v:{slot}" for slot in sorted(slots))
         return result

@@ -19,10 +19,12 @@ def test_synonyms_resolve_to_reference_values_case_insensitively(small_model: An
     assert ("content", "TRIVIA", "fact", None) in found(small_model, "some TRIVIA")
 
 
-def test_fuzzy_entities_tolerate_one_typo_in_long_words_only(small_model: Any) -> None:
+def test_fuzzy_entities_tolerate_typos_but_not_real_words(small_model: Any) -> None:
     assert ("cluster", "prodution", "prod-gke", None) in found(small_model, "pods on prodution")
     assert ("cluster", "porduction", "prod-gke", None) in found(small_model, "pods on porduction")
-    assert not [m for m in found(small_model, "pods on prud") if m[0] == "cluster"]
+    assert ("cluster", "prdouctoin", "prod-gke", None) in found(small_model, "pods on prdouctoin")
+    assert ("cluster", "prud", "prod-gke", None) in found(small_model, "pods on prud")
+    assert not [m for m in found(small_model, "pods on proud") if m[0] == "cluster"]
     # content is not fuzzy: a typo is not a match
     assert not [m for m in found(small_model, "tell me a jokke") if m[0] == "content"]
 
@@ -79,15 +81,24 @@ def _gazetteer(fuzzy: bool) -> Any:
     from chatops.engine.agent import EntityEntry, EntityType
     from chatops.engine.nlu.gazetteer import Gazetteer
 
-    entries = (EntityEntry("fact", ("fact", "trivia")), EntityEntry("service", ("tune-up", "oil change")))
+    entries = (EntityEntry("fact", ("fact", "trivia")), EntityEntry("joke", ("joke",)), EntityEntry("joker", ("jokester",)),
+               EntityEntry("service", ("tune-up", "oil change")), EntityEntry("kubernetes", ("kubernetes",)),
+               EntityEntry("card", ("krad",)), EntityEntry("kras", ("kras",)))
     return Gazetteer({"@content": EntityType("content", entries, fuzzy=fuzzy)})
 
 
-@pytest.mark.parametrize(("text", "value"), [("a fcat please", "fact"), ("some trivai", "trivia"), ("a fast one", None),
-                                             ("a face", None), ("a fat cat", None)])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("a fcat please", "fact"), ("a jkoe", "joke"), ("a fakt", "fact"), ("some trivai", "fact"), ("on kuberentes", "kubernetes"),
+     ("on kubrenetse", "kubernetes"), ("a jokestre", "joker"), ("a tnue-up", "service"),
+     # three letters: no typo; two edits only from eight letters; a common English word is meant as written
+     ("a fat cat", None), ("a fcta", None), ("a jokstre", None), ("a fast one", None), ("a face", None), ("a jokes", None),
+     # a synonym of one value is never a typo of another; a typo as close to two values matches neither
+     ("krad", "card"), ("krat", None)],
+)
 def test_fuzzy_matching_scales_with_word_length(text: str, value: str | None) -> None:
     values = [m.value for m in _gazetteer(fuzzy=True).find(text)]
-    assert values == ([] if value is None else ["fact"])
+    assert values == ([] if value is None else [value])
 
 
 @pytest.mark.parametrize("text", ["book a tune-up", "book a tune up", "book a tuneup", "an oil-change", "an oilchange"])

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from chatops.engine.nlu.crf import FORBIDDEN, marginals
-from chatops.engine.nlu.tagger import Sentence, SlotTagger, allowed_transitions, bio_labels, bio_spans, viterbi
+from chatops.engine.nlu.tagger import (
+    Sentence, SlotTagger, allowed_transitions, bio_labels, bio_spans, viterbi, whole_items,
+)
 from chatops.engine.nlu.text import tokenize
 from chatops.engine.nlu.tokenfeatures import shape, token_features
 
@@ -107,3 +109,46 @@ def test_the_tagger_learns_where_values_sit_not_only_which_values() -> None:
 def test_an_empty_sentence_has_no_labels(text: str) -> None:
     tagger = SlotTagger.train([sentence("fly to rome", [("rome", "city")])])
     assert tagger.tag(token_features(tokenize(text), [])) == []
+
+
+def _pieces(text: str, *pieces: str) -> list[str]:
+    tokens = tokenize(text)
+    spans = [(text.index(p), text.index(p) + len(p), "x") for p in pieces]
+    return [text[s:e] for s, e, _ in whole_items(tokens, spans)]
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces", "items"),
+    [("list every namespace on dev-kind", ["dev-"], ["dev-kind"]),
+     ("renew cert-manager-webhook now", ["-manager-webhook"], ["cert-manager-webhook"]),
+     ("renew cert-manager-webhook now", ["cert-", "webhook"], ["cert-manager-webhook"]),
+     ("pods labelled app=redis,tier=cache in staging", ["redis"], ["app=redis,tier=cache"]),
+     ("fetch /prod/payments/webhook_secret", ["/prod/payments"], ["/prod/payments/webhook_secret"]),
+     ("got any jokes about programmers?", ["programmers?"], ["programmers"]),
+     ("show me pods in default, then stop", ["default,"], ["default"]),
+     ("install notepad++ please", ["notepad++"], ["notepad++"]),
+     ("wait until 9 a.m.", ["9 a.m."], ["9 a.m."]),
+     ("[Chicago]'s weather", ["Chicago"], ["Chicago"]),
+     ("is it ok ?", ["?"], [])],
+)
+def test_spans_cover_whole_items(text: str, pieces: list[str], items: list[str]) -> None:
+    assert _pieces(text, *pieces) == items
+
+
+def test_parameters_sharing_values_share_one_pool_of_swapped_in_values() -> None:
+    from chatops.engine.agent import Agent, Intent, Parameter, PhrasePart, TrainingPhrase
+    from chatops.engine.nlu.augment import value_pools
+
+    def phrase(*parts: tuple[str, str | None]) -> TrainingPhrase:
+        return TrainingPhrase(tuple(PhrasePart(text, parameter) for text, parameter in parts))
+
+    migrate = Intent("migrate", phrases=(
+        phrase(("move it from ", None), ("prod-gke", "source"), (" to ", None), ("dr-aks", "target")),
+        phrase(("move it from ", None), ("dr-aks", "source"), (" to ", None), ("prod-gke", "target")),
+        phrase(("copy it to ", None), ("staging-eks", "target"), (" as ", None), ("dr-aks", "copy")),
+        phrase(("copy it to ", None), ("dr-aks", "target"), (" as ", None), ("prod-gke-2", "copy")),
+    ), parameters=tuple(Parameter(name, "sys.any") for name in ("source", "target", "copy")))
+    pools = value_pools(Agent(intents={"migrate": migrate}), [migrate])
+    # a cluster seen only as a target is swapped in as a source too; one shared value is not enough to merge
+    assert pools["source"] == pools["target"] == ["dr-aks", "prod-gke", "staging-eks"]
+    assert pools["copy"] == ["dr-aks", "prod-gke-2"]
