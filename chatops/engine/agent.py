@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from chatops.engine.es_dates import DATE_ENTITIES, es_moment
 
 SYSTEM_ENTITIES = frozenset(
     {
@@ -48,6 +52,8 @@ class Parameter:
     prompts: tuple[str, ...] = ()
     is_list: bool = False
     default: Any = None
+    # The ES value expression ("$name", "#context.param", "$city, $country"); "" means "$name".
+    value: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,8 @@ class Intent:
     webhook: bool | None = None
     webhook_slot_filling: bool = False
     end_interaction: bool = False
+    # ES's mlDisabled: matched only by a training phrase said as written, or by an event.
+    ml_disabled: bool = False
     # The name the agent author gave it (an ES display name such as "Default Welcome Intent").
     display_name: str = ""
     source: str = ""
@@ -81,9 +89,20 @@ class Intent:
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
 
-    def reported_parameters(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """Every parameter as ES reports it (query results, webhook bodies): one not filled is ``""``."""
-        return {p.name: "" for p in self.parameters} | {k: v for k, v in values.items() if v is not None}
+    def reported_parameters(self, values: Mapping[str, Any], *, timezone: str = "") -> dict[str, Any]:
+        """Every parameter as ES reports it (query results, webhook bodies): one not filled is ``""``.
+
+        With the agent's ``timezone``, dates and times take ES's form (``es_dates``).
+        """
+        reported = {p.name: "" for p in self.parameters} | {k: v for k, v in values.items() if v is not None}
+        if not timezone:
+            return reported
+        zone = ZoneInfo(timezone)
+        today = datetime.now(zone).date()
+        for parameter in self.parameters:
+            if parameter.entity in DATE_ENTITIES:
+                reported[parameter.name] = es_moment(reported[parameter.name], zone=zone, today=today)
+        return reported
 
 
 @dataclass(frozen=True)
@@ -121,10 +140,13 @@ class Agent:
     language: str = "en"
     name: str = "chatops"
     webhook: WebhookSpec = field(default_factory=WebhookSpec)
+    # An IANA zone name (ES's defaultTimezone); "" keeps dates as our handlers read them.
+    timezone: str = ""
 
     def fallback_intents(self) -> list[Intent]:
         return [intent for intent in self.intents.values() if intent.fallback]
 
     def intents_for_event(self, event: str) -> list[Intent]:
         wanted = event.upper()
-        return [intent for intent in self.intents.values() if wanted in (e.upper() for e in intent.events)]
+        # An ignored intent (negative priority) answers no detect-intent request, an event's neither.
+        return [i for i in self.intents.values() if i.priority >= 0 and wanted in (e.upper() for e in i.events)]

@@ -12,6 +12,7 @@ from typing import AsyncIterator, Awaitable, Callable
 
 from chatops.engine.dialogue import Engine, EngineTurn
 from chatops.engine.session import SessionState
+from chatops.engine.slot_contexts import slot_filling_contexts
 from chatops.errors import StoreUnavailable
 from chatops.fulfillment.dispatcher import Dispatcher
 from chatops.fulfillment.prematched import (
@@ -69,7 +70,7 @@ class Conversation:
             reply = await self._apply(reply, state, query)
             notifications = tuple(Reply(**item) for item in state.memory.pop(OUTBOX, []))
             await self._save(state, stored)
-        return _result(turn, reply, state, query, notifications)
+        return _result(turn, reply, state, query, notifications, timezone=self.engine.agent.timezone)
 
     async def handle_matched(self, matched: MatchedQuery) -> MatchedResult:
         """A turn whose intent was matched elsewhere: fulfil it without the engine's NLU."""
@@ -198,14 +199,16 @@ def _rank(visibility: Visibility) -> int:
     return [Visibility.PUBLIC, Visibility.EPHEMERAL, Visibility.SECRET].index(visibility)
 
 
-def _result(turn: EngineTurn, reply: Reply, state: SessionState, query: Query, notifications: tuple[Reply, ...]) -> QueryResult:
+def _result(
+    turn: EngineTurn, reply: Reply, state: SessionState, query: Query, notifications: tuple[Reply, ...], *, timezone: str
+) -> QueryResult:
     intent = turn.intent
     return QueryResult(
         query_text=turn.query_text,
         intent=IntentRef(name=intent.name, display_name=intent.display_name or intent.name) if intent else None,
         action=turn.action,
-        parameters=intent.reported_parameters(turn.parameters) if intent else dict(turn.parameters),
-        contexts=tuple(state.contexts.values()),
+        parameters=intent.reported_parameters(turn.parameters, timezone=timezone) if intent else dict(turn.parameters),
+        contexts=tuple(state.contexts.values()) + slot_filling_contexts(turn, state),
         confidence=round(turn.confidence, 4),
         all_required_params_present=turn.complete,
         fulfillment_text=reply.text,
@@ -213,4 +216,5 @@ def _result(turn: EngineTurn, reply: Reply, state: SessionState, query: Query, n
         language=query.language,
         notifications=notifications,
         end_interaction=bool(intent and turn.complete and intent.end_interaction),
+        cancels_slot_filling=turn.cancelled,
     )
