@@ -20,6 +20,8 @@ from chatops.models import Query
 
 CANCEL_ACTION = "dialog.cancel"
 DEFAULT_FALLBACK_TEXT = "Sorry, I didn't get that. Say 'help' to see what I can do."
+# Confidences this close to the best count as "similar", where ES lets intent priority decide.
+SIMILAR_CONFIDENCE = 0.1
 # Event parameters as a context of the event's name (ES's #event.param), for the turn the event starts.
 Scope = Mapping[str, Mapping[str, Any]]
 
@@ -87,16 +89,14 @@ class Engine:
             return self._start(state, exact[0], exact[1], text=text, confidence=1.0)
         candidates = [i for i in self._classifiable if all(state.active(c) for c in i.input_contexts)]
         scores = self.nlu.classify(text, candidates=[i.name for i in candidates]) if candidates else []
-        ranked = sorted(
-            ((self._weighted(s.confidence, self.agent.intents[s.intent]), self.agent.intents[s.intent]) for s in scores),
-            key=lambda pair: pair[0],
-            reverse=True,
-        )
-        if not ranked or ranked[0][0] < self.threshold:
-            return self._fallback(state, text, ranked[0][0] if ranked else 0.0)
-        confidence, intent = ranked[0]
-        found = self._extract(text, intent)
-        return self._start(state, intent, found, text=text, confidence=min(confidence, 1.0))
+        top = max((s.confidence for s in scores), default=0.0)
+        if top < self.threshold:
+            return self._fallback(state, text, top)
+        # ES: among intents matching with similar confidence, the higher priority wins.
+        close = [s for s in scores if s.confidence >= max(self.threshold, top - SIMILAR_CONFIDENCE)]
+        best = max(close, key=lambda s: (self.agent.intents[s.intent].priority, s.confidence))
+        intent = self.agent.intents[best.intent]
+        return self._start(state, intent, self._extract(text, intent), text=text, confidence=min(best.confidence, 1.0))
 
     def _exact(self, state: SessionState, text: str) -> tuple[Intent, dict[str, Any]] | None:
         """An mlDisabled intent one of whose phrases is ``text`` as written (its annotated parts any value of their type)."""
@@ -106,11 +106,6 @@ class Engine:
             if said is not None:
                 return intent, said
         return None
-
-    @staticmethod
-    def _weighted(confidence: float, intent: Intent) -> float:
-        # DialogFlow priorities nudge close calls without overturning clear ones.
-        return confidence * (1 + (intent.priority - 500_000) / 5_000_000)
 
     def _event(self, state: SessionState, event: str, parameters: dict[str, Any]) -> EngineTurn:
         intents = self.agent.intents_for_event(event)
