@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from functools import cached_property
 from typing import Any, Mapping
-from zoneinfo import ZoneInfo
 
-from chatops.engine.es_dates import DATE_ENTITIES, es_moment
+from chatops.engine.es_dates import DATE_ENTITIES, es_moments
 
 SYSTEM_ENTITIES = frozenset(
     {
@@ -95,14 +94,8 @@ class Intent:
         With the agent's ``timezone``, dates and times take ES's form (``es_dates``).
         """
         reported = {p.name: "" for p in self.parameters} | {k: v for k, v in values.items() if v is not None}
-        if not timezone:
-            return reported
-        zone = ZoneInfo(timezone)
-        today = datetime.now(zone).date()
-        for parameter in self.parameters:
-            if parameter.entity in DATE_ENTITIES:
-                reported[parameter.name] = es_moment(reported[parameter.name], zone=zone, today=today)
-        return reported
+        dates = {p.name for p in self.parameters if p.entity in DATE_ENTITIES}
+        return es_moments(reported, dates, timezone=timezone)
 
 
 @dataclass(frozen=True)
@@ -142,6 +135,15 @@ class Agent:
     webhook: WebhookSpec = field(default_factory=WebhookSpec)
     # An IANA zone name (ES's defaultTimezone); "" keeps dates as our handlers read them.
     timezone: str = ""
+
+    @cached_property
+    def date_parameters(self) -> frozenset[str]:
+        """The names of every date, time or date-time parameter of the agent's intents."""
+        return frozenset(p.name for i in self.intents.values() for p in i.parameters if p.entity in DATE_ENTITIES)
+
+    def reported_context(self, parameters: Mapping[str, Any]) -> dict[str, Any]:
+        """A context's parameters as ES reports them: the agent's dates and times in ES's form (``es_dates``)."""
+        return es_moments(parameters, self.date_parameters, timezone=self.timezone)
 
     def fallback_intents(self) -> list[Intent]:
         return [intent for intent in self.intents.values() if intent.fallback]

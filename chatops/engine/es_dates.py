@@ -10,12 +10,22 @@ carry that form, so an ES webhook reads what it always read.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 DATE_ENTITIES = frozenset({"sys.date", "sys.time", "sys.date-time"})
 NOON = time(12, 0)
+
+
+def es_moments(values: Mapping[str, Any], names: Collection[str], *, timezone: str) -> dict[str, Any]:
+    """``values`` with those under ``names`` (date, time or date-time parameters) in ES's form for ``timezone``."""
+    if not timezone:
+        return dict(values)
+    zone = ZoneInfo(timezone)
+    today = datetime.now(zone).date()
+    return {k: es_moment(v, zone=zone, today=today) if k in names else v for k, v in values.items()}
 
 
 def es_moment(value: Any, *, zone: ZoneInfo, today: date) -> Any:

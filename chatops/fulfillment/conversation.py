@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import AsyncIterator, Awaitable, Callable
 
+from chatops.engine.agent import Agent
 from chatops.engine.dialogue import Engine, EngineTurn
 from chatops.engine.session import SessionState
 from chatops.engine.slot_contexts import slot_filling_contexts
@@ -25,7 +26,7 @@ from chatops.fulfillment.prematched import (
     matched_turn,
     stale_confirmation,
 )
-from chatops.models import IntentRef, Query, QueryResult, Reply, Visibility
+from chatops.models import Context, IntentRef, Query, QueryResult, Reply, Visibility
 from chatops.store.base import Job, SessionRecord, Store
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ class Conversation:
             reply = await self._apply(reply, state, query)
             notifications = tuple(Reply(**item) for item in state.memory.pop(OUTBOX, []))
             await self._save(state, stored)
-        return _result(turn, reply, state, query, notifications, timezone=self.engine.agent.timezone)
+        return _result(turn, reply, state, query, notifications, agent=self.engine.agent)
 
     async def handle_matched(self, matched: MatchedQuery) -> MatchedResult:
         """A turn whose intent was matched elsewhere: fulfil it without the engine's NLU."""
@@ -200,15 +201,16 @@ def _rank(visibility: Visibility) -> int:
 
 
 def _result(
-    turn: EngineTurn, reply: Reply, state: SessionState, query: Query, notifications: tuple[Reply, ...], *, timezone: str
+    turn: EngineTurn, reply: Reply, state: SessionState, query: Query, notifications: tuple[Reply, ...], *, agent: Agent
 ) -> QueryResult:
     intent = turn.intent
+    contexts = tuple(state.contexts.values()) + slot_filling_contexts(turn, state)
     return QueryResult(
         query_text=turn.query_text,
         intent=IntentRef(name=intent.name, display_name=intent.display_name or intent.name) if intent else None,
         action=turn.action,
-        parameters=intent.reported_parameters(turn.parameters, timezone=timezone) if intent else dict(turn.parameters),
-        contexts=tuple(state.contexts.values()) + slot_filling_contexts(turn, state),
+        parameters=intent.reported_parameters(turn.parameters, timezone=agent.timezone) if intent else dict(turn.parameters),
+        contexts=tuple(Context(c.name, c.lifespan, agent.reported_context(c.parameters)) for c in contexts),
         confidence=round(turn.confidence, 4),
         all_required_params_present=turn.complete,
         fulfillment_text=reply.text,

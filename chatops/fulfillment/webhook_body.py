@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from chatops.engine.agent import Intent
+from chatops.engine.agent import Agent, Intent
 from chatops.engine.dialogflow.v2_shapes import agent_text, as_list, as_mapping, as_text, context_name, read_contexts
 from chatops.fulfillment.registry import HandlerCall
 from chatops.models import Button, Card, Context, Image, OutputContext, Part, QuickReplies, Reply
@@ -41,10 +41,10 @@ def session_path(project: str, session: str) -> str:
     return f"projects/{project}/agent/sessions/{quote(session, safe='')}"
 
 
-def request_body(call: HandlerCall, turn: WebhookTurn, *, project: str, response_id: str, timezone: str = "") -> dict[str, Any]:
+def request_body(call: HandlerCall, turn: WebhookTurn, *, project: str, response_id: str, agent: Agent) -> dict[str, Any]:
     """The WebhookRequest ES would send: full names under the session, unfilled parameters as ``""``.
 
-    With the agent's ``timezone``, dates and times are ES's ISO 8601 date-times with its offset.
+    With the agent's time zone, dates and times are ES's ISO 8601 date-times with its offset.
     """
     session = session_path(project, call.session)
     static = [{"text": {"text": [turn.static]}}] if turn.static else []
@@ -54,12 +54,12 @@ def request_body(call: HandlerCall, turn: WebhookTurn, *, project: str, response
         "queryResult": {
             "queryText": call.query_text,
             "action": turn.intent.action or "",
-            "parameters": turn.intent.reported_parameters(call.parameters, timezone=timezone),
+            "parameters": turn.intent.reported_parameters(call.parameters, timezone=agent.timezone),
             "allRequiredParamsPresent": turn.complete,
             "fulfillmentText": turn.static,
             "fulfillmentMessages": static,
             "outputContexts": [
-                {"name": context_name(session, c.name), "lifespanCount": c.lifespan, "parameters": dict(c.parameters)}
+                {"name": context_name(session, c.name), "lifespanCount": c.lifespan, "parameters": agent.reported_context(c.parameters)}
                 for c in call.contexts + turn.contexts
             ],
             "intent": {

@@ -93,6 +93,7 @@ def export_files(webhook_url: str) -> dict[str, Any]:
         "intents/greet.json": intent("greet", "Hello #greet.name!", events=["GREET"],
                                      parameters=[parameter("name", "@sys.any", "#greet.name")]),
         "intents/set alarm.json": intent("set alarm", "Alarm set.", webhook=True, action="alarm.set",
+                                         contexts_out=[{"name": "alarm", "lifespan": 2, "parameters": {}}],
                                          parameters=[parameter("time", "@sys.time"), parameter("day", "@sys.date")]),
         "intents/set alarm_usersays_en.json": says(
             [("wake me at ", None, None), ("7:30", "time", "@sys.time"), (" on ", None, None), ("2026-12-24", "day", "@sys.date")],

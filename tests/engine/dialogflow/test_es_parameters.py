@@ -61,6 +61,7 @@ async def test_composite_and_original_values_fill_the_response_and_the_context(c
                                     "city_said": "paname", "date": "2026-12-08T12:00:00+01:00"}
     booking = context(chat, "booking")
     assert (booking["city"], booking["city.original"]) == ("Paris", "paname")
+    assert (booking["date"], booking["date.original"]) == ("2026-12-08T12:00:00+01:00", "2026-12-08")
     assert (booking["destination"], booking["destination.original"]) == ("Paris, France", "paname, france")
 
 
@@ -104,6 +105,9 @@ async def test_dates_reach_the_webhook_as_es_date_times_in_the_agent_zone(chat: 
     assert reply.text == f"Alarm at {today}T07:30:00+01:00 for 2026-12-24T12:00:00+01:00."
     (request,) = webhook.calls("set alarm")
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T07:30:00\+0[12]:00", request.parameters["time"])
+    alarm = request.context("alarm")
+    assert alarm is not None and alarm["parameters"]["day"] == "2026-12-24T12:00:00+01:00"
+    assert alarm["parameters"]["day.original"] == "2026-12-24"
 
 
 async def test_our_own_handlers_keep_plain_dates(chat: ChatHarness, calls: list[HandlerCall]) -> None:
@@ -128,3 +132,15 @@ async def test_an_ml_disabled_intent_matches_only_its_phrases_as_written(chat: C
 async def test_event_parameters_fill_parameters_and_responses(chat: ChatHarness) -> None:
     assert (await chat.event("GREET", {"name": "Ann"})).text == "Hello Ann!"
     assert chat.last.parameters == {"name": "Ann"}
+
+
+def test_the_import_keeps_the_es_fields(tmp_path: Path) -> None:
+    result = import_agent(write_export(tmp_path / "travel.zip", "https://hook.example/df"), tmp_path / "travel")
+    intents, agent = result.agent.intents, result.agent
+    assert result.warnings == []
+    assert intents["book-flight"].parameter("destination").value == "$city, $country"  # type: ignore[union-attr]
+    assert intents["book-flight"].parameter("city").value == ""  # type: ignore[union-attr]  # "$city" is the default
+    assert intents["change-date"].parameter("city").value == "#booking.city"  # type: ignore[union-attr]
+    assert (intents["surprise-normal"].priority, intents["secret-menu"].priority) == (500_000, -1)
+    assert intents["magic-words"].ml_disabled and not intents["greet"].ml_disabled
+    assert agent.timezone == "Europe/Paris" and agent.webhook.url == "https://hook.example/df"
