@@ -98,6 +98,10 @@ def export_files(webhook_url: str) -> dict[str, Any]:
         "intents/set alarm_usersays_en.json": says(
             [("wake me at ", None, None), ("7:30", "time", "@sys.time"), (" on ", None, None), ("2026-12-24", "day", "@sys.date")],
             [("set an alarm for ", None, None), ("6 am", "time", "@sys.time")]),
+        "intents/book table.json": intent("book table", "Booked.", webhook=True, webhookForSlotFilling=True,
+                                          parameters=[parameter("guests", "@sys.number", prompt="For how many?")]),
+        "intents/book table_usersays_en.json": says("book a table", "reserve a table for dinner", "a table please",
+                                                    "I need a table tonight"),
         "intents/remind me.json": intent("remind me", "Reminder set.", action="reminder.set",
                                          parameters=[parameter("day", "@sys.date")]),
         "intents/remind me_usersays_en.json": says(

@@ -24,9 +24,15 @@ def set_alarm(request: WebhookRequest) -> dict[str, Any]:
     return {"fulfillmentText": f"Alarm at {request.parameters['time']} for {request.parameters['day']}."}
 
 
+def book_table(request: WebhookRequest) -> dict[str, Any]:
+    if not request.result["allRequiredParamsPresent"]:
+        return {"fulfillmentText": "Tables for two or four. How many are you?"}
+    return {"fulfillmentText": f"A table for {request.parameters['guests']}."}
+
+
 @pytest.fixture
 async def webhook() -> AsyncIterator[FakeFulfillment]:
-    async with FakeFulfillment(intents={"set alarm": set_alarm}) as fake:
+    async with FakeFulfillment(intents={"set alarm": set_alarm, "book table": book_table}) as fake:
         yield fake
 
 
@@ -97,6 +103,17 @@ async def test_slot_filling_reports_es_contexts_and_a_cancel_says_so(chat: ChatH
     cancelled = render_result(chat.last, "s")
     assert cancelled["cancelsSlotFilling"] is True
     assert not any(c["name"].endswith("_dialog_context") for c in cancelled["outputContexts"])
+
+
+async def test_a_slot_filling_webhook_sees_the_es_slot_contexts(chat: ChatHarness, webhook: FakeFulfillment) -> None:
+    assert (await chat.say("book a table")).text == "Tables for two or four. How many are you?"
+    assert (await chat.say("a lot of us")).text == "Tables for two or four. How many are you?"
+    assert (await chat.say("4")).text == "A table for 4."
+    first, second, done = webhook.calls("book table")
+    assert first.context("book_table_dialog_params_guests") is not None
+    assert first.context("__system_counters__")["parameters"] == {"no-input": 0.0, "no-match": 0.0}  # type: ignore[index]
+    assert second.context("__system_counters__")["parameters"]["no-match"] == 1.0  # type: ignore[index]
+    assert done.context("__system_counters__") is None and done.parameters == {"guests": 4}
 
 
 async def test_dates_reach_the_webhook_as_es_date_times_in_the_agent_zone(chat: ChatHarness, webhook: FakeFulfillment) -> None:
