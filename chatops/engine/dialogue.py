@@ -178,7 +178,7 @@ class Engine:
             state.pending = None
         missing = self._missing(intent, values)
         if missing is not None:
-            state.pending = Pending(intent=intent.name, parameters=said, asking=missing.name)
+            state.pending = Pending(intent=intent.name, parameters=_kept(said, values), asking=missing.name)
             return _turn(text, intent, values, confidence, complete=False, text=missing.prompts[0])
         return self._complete(state, intent, values, text=text, confidence=confidence, lookup=lookup)
 
@@ -209,7 +209,7 @@ class Engine:
         missing = self._missing(intent, values)
         if missing is not None:
             attempts = pending.attempts + 1 if missing.name == pending.asking else 0
-            state.pending = Pending(intent=intent.name, parameters=said, asking=missing.name, attempts=attempts)
+            state.pending = Pending(intent=intent.name, parameters=_kept(said, values), asking=missing.name, attempts=attempts)
             prompt = missing.prompts[attempts % len(missing.prompts)]
             return _turn(text, intent, values, 1.0, complete=False, text=prompt)
         state.pending = None
@@ -262,6 +262,16 @@ def _said(parameter: Parameter, matches: list[EntityMatch]) -> dict[str, Any]:
     return {parameter.name: matches[0].value, original_key(parameter.name): matches[0].text}
 
 
+def _kept(said: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """What a pending intent keeps: what was said, and the values found so far.
+
+    As in ES's dialog context, a value taken from a context or from the event that
+    started the intent stays while the remaining slots are filled.
+    """
+    return said | values
+
+
 def _turn(query_text: str, intent: Intent, values: dict[str, Any], confidence: float, *, complete: bool, text: str) -> EngineTurn:
-    originals = {k: v for k, v in values.items() if k not in plain(values)}
-    return EngineTurn(query_text, intent, plain(values), confidence, complete=complete, text=text, originals=originals)
+    parameters = plain(values)
+    originals = {k: v for k, v in values.items() if k not in parameters}
+    return EngineTurn(query_text, intent, parameters, confidence, complete=complete, text=text, originals=originals)

@@ -92,6 +92,8 @@ def export_files(webhook_url: str) -> dict[str, Any]:
         "intents/magic words_usersays_en.json": says("open sesame", "let me in, door"),
         "intents/greet.json": intent("greet", "Hello #greet.name!", events=["GREET"],
                                      parameters=[parameter("name", "@sys.any", "#greet.name")]),
+        "intents/check in.json": intent("check in", "Seat $seat for booking $booking.", events=["CHECKIN"], parameters=[
+            parameter("booking", "@sys.any", "#checkin.booking"), parameter("seat", "@sys.number", prompt="Which seat?")]),
         "intents/set alarm.json": intent("set alarm", "Alarm set.", webhook=True, action="alarm.set",
                                          contexts_out=[{"name": "alarm", "lifespan": 2, "parameters": {}}],
                                          parameters=[parameter("time", "@sys.time"), parameter("day", "@sys.date")]),

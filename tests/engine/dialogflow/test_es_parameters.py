@@ -151,6 +151,11 @@ async def test_event_parameters_fill_parameters_and_responses(chat: ChatHarness)
     assert chat.last.parameters == {"name": "Ann"}
 
 
+async def test_an_event_parameter_stays_while_the_slots_are_filled(chat: ChatHarness) -> None:
+    assert (await chat.event("CHECKIN", {"booking": "AB12"})).text == "Which seat?"
+    assert (await chat.say("12")).text == "Seat 12 for booking AB12."
+
+
 def test_the_import_keeps_the_es_fields(tmp_path: Path) -> None:
     result = import_agent(write_export(tmp_path / "travel.zip", "https://hook.example/df"), tmp_path / "travel")
     intents, agent = result.agent.intents, result.agent
