@@ -144,19 +144,23 @@ class Engine:
     def _choose(parameter: Parameter, matches: list[EntityMatch], taken: list[tuple[int, int]]) -> list[EntityMatch]:
         """The matches for one parameter: those the tagger assigned to it, else those of its type.
 
+        An ``isList`` parameter collects both, as ES collects every value of the type said.
         A stretch of text fills one parameter only, so matches overlapping ``taken`` spans are skipped.
         """
 
         def free(m: EntityMatch) -> bool:
             return not any(m.start < end and start < m.end for start, end in taken)
 
-        by_slot = [m for m in matches if m.slot == parameter.name and free(m)]
-        by_type = [m for m in matches if m.slot is None and m.entity == parameter.entity and free(m)]
-        chosen = by_slot or by_type
-        if not parameter.is_list:
-            chosen = chosen[:1]
-        taken.extend((m.start, m.end) for m in chosen)
-        return chosen
+        by_slot = [m for m in matches if m.slot == parameter.name]
+        by_type = [m for m in matches if m.slot is None and m.entity == parameter.entity]
+        chosen: list[EntityMatch] = []
+        for match in by_slot + by_type:
+            if free(match):
+                chosen.append(match)
+                taken.append((match.start, match.end))
+                if not parameter.is_list:
+                    break
+        return sorted(chosen, key=lambda m: m.start)
 
     @staticmethod
     def _lookup(state: SessionState, scope: Scope) -> Lookup:
@@ -195,14 +199,9 @@ class Engine:
             cancel = next((i for i in self.agent.intents.values() if i.action == CANCEL_ACTION), None)
             reply = self._response(cancel, {}, self._lookup(state, {})) if cancel else "OK, cancelled."
             return EngineTurn(text, cancel, {}, 1.0, complete=True, text=reply or "OK, cancelled.", cancelled=True)
-        said = dict(pending.parameters)
-        asked = intent.parameter(pending.asking)
-        if asked is not None:
-            answer = self.nlu.resolve(text, asked.entity)
-            if answer is not None:
-                said |= _said(asked, [answer])
-        for name, value in self._extract(text, intent).items():
-            said.setdefault(name, value)
+        found = self._extract(text, intent)
+        # What was said before stands; only the answer to the prompt replaces a value.
+        said = found | pending.parameters | self._answer(intent.parameter(pending.asking), text, found)
         lookup = self._lookup(state, {})
         values = evaluate(intent, said, lookup)
         state.decrement()
@@ -214,6 +213,15 @@ class Engine:
             return _turn(text, intent, values, 1.0, complete=False, text=prompt)
         state.pending = None
         return self._complete(state, intent, values, text=text, confidence=1.0, lookup=lookup)
+
+    def _answer(self, asked: Parameter | None, text: str, found: dict[str, Any]) -> dict[str, Any]:
+        """The answer to the prompt for ``asked``: every value found for a list, else the whole text read as one value."""
+        if asked is None:
+            return {}
+        if asked.is_list and asked.name in found:
+            return {key: found[key] for key in (asked.name, original_key(asked.name))}
+        answer = self.nlu.resolve(text, asked.entity)
+        return {} if answer is None else _said(asked, [answer])
 
     def _is_cancel(self, text: str) -> bool:
         cancels = [i.name for i in self._classifiable if i.action == CANCEL_ACTION]

@@ -78,10 +78,10 @@ def export_files(webhook_url: str) -> dict[str, Any]:
             [("reschedule it to ", None, None), ("tuesday", "date", "@sys.date")],
             [("postpone the trip to ", None, None), ("2026-11-05", "date", "@sys.date")], "change the date", "move my trip"),
         "intents/toppings.json": intent("toppings", "Toppings: $toppings (you said $toppings.original).",
-                                        parameters=[parameter("toppings", "@topping", is_list=True)]),
+                                        parameters=[parameter("toppings", "@topping", is_list=True, prompt="Which toppings?")]),
         "intents/toppings_usersays_en.json": says(
             [("a pizza with ", None, None), ("ham", "toppings", "@topping"), (" and ", None, None), ("olives", "toppings", "@topping")],
-            [("add ", None, None), ("mushrooms", "toppings", "@topping")], "what toppings are there"),
+            [("add ", None, None), ("mushrooms", "toppings", "@topping")], "I want a pizza", "a pizza please"),
         "intents/surprise high.json": intent("surprise high", "A big surprise.", priority=750000),
         "intents/surprise high_usersays_en.json": says("surprise me", "give me a surprise", "something surprising"),
         "intents/surprise normal.json": intent("surprise normal", "A small surprise.", priority=0),

@@ -87,6 +87,8 @@ async def test_list_parameters_collect_every_match_and_their_words(chat: ChatHar
     reply = await chat.say("a pizza with jambon and olives")
     assert reply.text == "Toppings: ham, olives (you said jambon, olives)."
     assert chat.last.parameters == {"toppings": ["ham", "olives"]}
+    assert (await chat.say("I want a pizza")).text == "Which toppings?"
+    assert (await chat.say("mushroom and jambon")).text == "Toppings: mushrooms, ham (you said mushroom, jambon)."
 
 
 async def test_slot_filling_reports_es_contexts_and_a_cancel_says_so(chat: ChatHarness) -> None:
