@@ -14,14 +14,16 @@ What was said is kept as ES keeps it in its dialog contexts: the value under
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any, Callable, Mapping
 
 from chatops.engine.agent import Intent
 
 ORIGINAL = ".original"
+# A reference may end in ``.original`` (the words) or a field of a structured value (``$price.amount``).
 REFERENCE = re.compile(
-    r"\$(?P<said>[A-Za-z_][A-Za-z0-9_\-]*(?:\.original)?)"
-    r"|#(?P<context>[A-Za-z0-9_\-]+)\.(?P<param>[A-Za-z0-9_\-]+(?:\.original)?)"
+    r"\$(?P<said>[A-Za-z_][A-Za-z0-9_\-]*)(?P<field>\.[A-Za-z_][A-Za-z0-9_\-]*)?"
+    r"|#(?P<context>[A-Za-z0-9_\-]+)\.(?P<param>[A-Za-z0-9_\-]+)(?P<context_field>\.[A-Za-z_][A-Za-z0-9_\-]*)?"
 )
 # (context or event name, parameter name) -> its value, None when there is none.
 Lookup = Callable[[str, str], Any]
@@ -85,12 +87,16 @@ def _value_of(expression: str, name: str, said: Mapping[str, Any], lookup: Looku
 
 
 def _referenced(match: re.Match[str], said: Mapping[str, Any], lookup: Lookup, *, words: bool = False) -> Any:
-    if match["said"]:
-        name = match["said"]
-        return said.get(original_key(name) if words and not name.endswith(ORIGINAL) else name)
-    param = match["param"]
-    if words and not param.endswith(ORIGINAL):
-        found = lookup(match["context"], original_key(param))
-        if not empty(found):
+    """What a reference names: a value, its words (``.original``, or all along with ``words``), or a field of it."""
+    spoken = match["said"]
+    name, field = (spoken, match["field"]) if spoken else (match["param"], match["context_field"])
+    get: Callable[[str], Any] = said.get if spoken else partial(lookup, match["context"])
+    if field == ORIGINAL or (words and field is None):
+        found = get(original_key(name))
+        if field == ORIGINAL or not empty(found):
             return found
-    return lookup(match["context"], param)
+    value = get(name)
+    if field is None or empty(value):
+        return value
+    # Not a structured value: the dot and what follows are text ("on $day.Then").
+    return value.get(field[1:]) if isinstance(value, Mapping) else f"{show(value)}{field}"

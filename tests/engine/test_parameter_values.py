@@ -40,3 +40,8 @@ def test_a_composite_of_nothing_said_is_unfilled() -> None:
 def test_responses_show_lists_quantities_and_missing_references() -> None:
     said = {"t": ["ham", "olives"], "d": {"amount": 5, "unit": "min"}}
     assert render("$t in $d, $missing; #order.size, #nowhere.x.", said, lookup) == "ham, olives in 5 min, ; large, ."
+
+
+def test_a_reference_reads_a_field_of_a_structured_value() -> None:
+    said = {"price": {"amount": 5, "currency": "USD"}, "day": "monday"}
+    assert render("$price.amount $price.currency, on $day.Then", said, lookup) == "5 USD, on monday.Then"
