@@ -13,6 +13,7 @@ matched on.
 from __future__ import annotations
 
 import re
+
 from chatops.engine.dialogue import EngineTurn
 from chatops.engine.parameter_values import original_key
 from chatops.engine.session import SessionState
