@@ -166,3 +166,5 @@ class QueryResult:
     notifications: tuple[Reply, ...] = ()
     # The intent ends the conversation (ES's endInteraction, reported as diagnosticInfo.end_conversation).
     end_interaction: bool = False
+    # The user cancelled the slot filling of an intent (ES's cancelsSlotFilling).
+    cancels_slot_filling: bool = False

@@ -54,6 +54,8 @@ def render_result(result: QueryResult, session: str) -> dict[str, Any]:
         "action": result.action,
         "parameters": mask_parameters(result.parameters),
         "allRequiredParamsPresent": result.all_required_params_present,
+        # As the ES console's raw response shows it beside the v2 fields.
+        "slotfillingMetadata": {"allRequiredParamsPresent": result.all_required_params_present},
         "intentDetectionConfidence": result.confidence,
         "outputContexts": [
             {"name": c.name, "lifespanCount": c.lifespan, "parameters": mask_parameters(c.parameters)} for c in result.contexts
@@ -65,6 +67,8 @@ def render_result(result: QueryResult, session: str) -> dict[str, Any]:
     }
     if PAYLOAD_KEY in result.reply.data:
         body[PAYLOAD_KEY] = dict(result.reply.data[PAYLOAD_KEY])
+    if result.cancels_slot_filling:
+        body["cancelsSlotFilling"] = True
     if result.end_interaction:
         body["diagnosticInfo"] = {"end_conversation": True}
     return body

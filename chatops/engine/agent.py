@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Mapping
+
+from chatops.engine.es_dates import DATE_ENTITIES, es_moments
 
 SYSTEM_ENTITIES = frozenset(
     {
@@ -67,6 +70,8 @@ class Parameter:
     prompts: tuple[str, ...] = ()
     is_list: bool = False
     default: Any = None
+    # The ES value expression ("$name", "#context.param", "$city, $country"); "" means "$name".
+    value: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,8 @@ class Intent:
     webhook: bool | None = None
     webhook_slot_filling: bool = False
     end_interaction: bool = False
+    # ES's mlDisabled: matched only by a training phrase said as written, or by an event.
+    ml_disabled: bool = False
     # The name the agent author gave it (an ES display name such as "Default Welcome Intent").
     display_name: str = ""
     # Language code -> this intent's texts in that language (the agent's ``languages``).
@@ -112,9 +119,14 @@ class Intent:
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
 
-    def reported_parameters(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """Every parameter as ES reports it (query results, webhook bodies): one not filled is ``""``."""
-        return {p.name: "" for p in self.parameters} | {k: v for k, v in values.items() if v is not None}
+    def reported_parameters(self, values: Mapping[str, Any], *, timezone: str = "") -> dict[str, Any]:
+        """Every parameter as ES reports it (query results, webhook bodies): one not filled is ``""``.
+
+        With the agent's ``timezone``, dates and times take ES's form (``es_dates``).
+        """
+        reported = {p.name: "" for p in self.parameters} | {k: v for k, v in values.items() if v is not None}
+        dates = {p.name for p in self.parameters if p.entity in DATE_ENTITIES}
+        return es_moments(reported, dates, timezone=timezone)
 
 
 @dataclass(frozen=True)
@@ -177,12 +189,25 @@ class Agent:
         }
         return dataclasses.replace(self, intents=intents, entities=entities, language=language, languages=())
 
+    # An IANA zone name (ES's defaultTimezone); "" keeps dates as our handlers read them.
+    timezone: str = ""
+
+    @cached_property
+    def date_parameters(self) -> frozenset[str]:
+        """The names of every date, time or date-time parameter of the agent's intents."""
+        return frozenset(p.name for i in self.intents.values() for p in i.parameters if p.entity in DATE_ENTITIES)
+
+    def reported_context(self, parameters: Mapping[str, Any]) -> dict[str, Any]:
+        """A context's parameters as ES reports them: the agent's dates and times in ES's form (``es_dates``)."""
+        return es_moments(parameters, self.date_parameters, timezone=self.timezone)
+
     def fallback_intents(self) -> list[Intent]:
         return [intent for intent in self.intents.values() if intent.fallback]
 
     def intents_for_event(self, event: str) -> list[Intent]:
         wanted = event.upper()
-        return [intent for intent in self.intents.values() if wanted in (e.upper() for e in intent.events)]
+        # An ignored intent (negative priority) answers no detect-intent request, an event's neither.
+        return [i for i in self.intents.values() if i.priority >= 0 and wanted in (e.upper() for e in i.events)]
 
 
 def _translated_intent(intent: Intent, language: str) -> Intent:

@@ -8,19 +8,22 @@ persists the state afterwards.
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 from chatops.engine.agent import Agent, Intent, Parameter
+from chatops.engine.exact_match import exact_match
 from chatops.engine.nlu import NLU, EntityMatch
+from chatops.engine.parameter_values import Lookup, empty, evaluate, original_key, plain, render
 from chatops.engine.session import Pending, SessionState
 from chatops.models import Query
 
 CANCEL_ACTION = "dialog.cancel"
 DEFAULT_FALLBACK_TEXT = "Sorry, I didn't get that. Say 'help' to see what I can do."
-CONTEXT_REFERENCE = re.compile(r"#([A-Za-z0-9_\-]+)\.([A-Za-z0-9_\-]+)")
-PARAMETER_REFERENCE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_\-]*)")
+# Confidences this close to the best count as "similar", where ES lets intent priority decide.
+SIMILAR_CONFIDENCE = 0.1
+# Event parameters as a context of the event's name (ES's #event.param), for the turn the event starts.
+Scope = Mapping[str, Mapping[str, Any]]
 
 
 @dataclass
@@ -34,6 +37,8 @@ class EngineTurn:
     complete: bool = True
     text: str = ""
     cancelled: bool = False
+    # The words each filled parameter was said with, under ``name.original`` (ES writes them into contexts).
+    originals: dict[str, Any] = field(default_factory=dict)
 
     @property
     def action(self) -> str | None:
@@ -57,7 +62,9 @@ class Engine:
         self.threshold = threshold
         self.idle_seconds = idle_seconds
         self.rng = rng or random.Random()
-        self._classifiable = [i for i in agent.intents.values() if i.phrases and not i.fallback and i.priority >= 0]
+        usable = [i for i in agent.intents.values() if i.phrases and not i.fallback and i.priority >= 0]
+        self._classifiable = [i for i in usable if not i.ml_disabled]
+        self._rule_only = [i for i in usable if i.ml_disabled]
 
     def turn(self, state: SessionState, query: Query, *, now: float) -> EngineTurn:
         if state.updated_at and now - state.updated_at > self.idle_seconds:
@@ -77,23 +84,28 @@ class Engine:
     # matching
 
     def _match(self, state: SessionState, text: str) -> EngineTurn:
+        exact = self._exact(state, text)
+        if exact is not None:
+            return self._start(state, exact[0], exact[1], text=text, confidence=1.0)
         candidates = [i for i in self._classifiable if all(state.active(c) for c in i.input_contexts)]
         scores = self.nlu.classify(text, candidates=[i.name for i in candidates]) if candidates else []
-        ranked = sorted(
-            ((self._weighted(s.confidence, self.agent.intents[s.intent]), self.agent.intents[s.intent]) for s in scores),
-            key=lambda pair: pair[0],
-            reverse=True,
-        )
-        if not ranked or ranked[0][0] < self.threshold:
-            return self._fallback(state, text, ranked[0][0] if ranked else 0.0)
-        confidence, intent = ranked[0]
-        found = self._extract(text, intent)
-        return self._start(state, intent, found, text=text, confidence=min(confidence, 1.0))
+        top = max((s.confidence for s in scores), default=0.0)
+        if top < self.threshold:
+            return self._fallback(state, text, top)
+        # ES: among intents matching with similar confidence, the higher priority wins.
+        close = [s for s in scores if s.confidence >= max(self.threshold, top - SIMILAR_CONFIDENCE)]
+        best = max(close, key=lambda s: (self.agent.intents[s.intent].priority, s.confidence))
+        intent = self.agent.intents[best.intent]
+        return self._start(state, intent, self._extract(text, intent), text=text, confidence=min(best.confidence, 1.0))
 
-    @staticmethod
-    def _weighted(confidence: float, intent: Intent) -> float:
-        # DialogFlow priorities nudge close calls without overturning clear ones.
-        return confidence * (1 + (intent.priority - 500_000) / 5_000_000)
+    def _exact(self, state: SessionState, text: str) -> tuple[Intent, dict[str, Any]] | None:
+        """An mlDisabled intent one of whose phrases is ``text`` as written (its annotated parts any value of their type)."""
+        usable = [i for i in self._rule_only if all(state.active(c) for c in i.input_contexts)]
+        for intent in sorted(usable, key=lambda i: (-i.priority, -len(i.input_contexts))):
+            said = exact_match(intent, text, self.nlu)
+            if said is not None:
+                return intent, said
+        return None
 
     def _event(self, state: SessionState, event: str, parameters: dict[str, Any]) -> EngineTurn:
         intents = self.agent.intents_for_event(event)
@@ -102,7 +114,8 @@ class Engine:
             return self._fallback(state, f"event:{event}", 0.0)
         intent = max(usable, key=lambda i: (len(i.input_contexts), i.priority))
         state.pending = None
-        return self._start(state, intent, parameters, text=f"event:{event}", confidence=1.0)
+        scope = {event.lower(): parameters}
+        return self._start(state, intent, dict(parameters), text=f"event:{event}", confidence=1.0, scope=scope)
 
     def _fallback(self, state: SessionState, text: str, confidence: float) -> EngineTurn:
         fallbacks = [i for i in self.agent.fallback_intents() if all(state.active(c) for c in i.input_contexts)]
@@ -115,63 +128,63 @@ class Engine:
     # parameters
 
     def _extract(self, text: str, intent: Intent) -> dict[str, Any]:
+        """What ``text`` says for each parameter: its value, and its words under ``name.original``."""
         if not intent.parameters:
             return {}
         matches = self.nlu.extract(text, intent=intent.name)
         taken: list[tuple[int, int]] = []
-        values: dict[str, Any] = {}
+        said: dict[str, Any] = {}
         for parameter in intent.parameters:
             chosen = self.choose(parameter, matches, taken)
             if chosen:
-                values[parameter.name] = [m.value for m in chosen] if parameter.is_list else chosen[0].value
-        return values
+                said |= _said(parameter, chosen)
+        return said
 
     @staticmethod
     def choose(parameter: Parameter, matches: list[EntityMatch], taken: list[tuple[int, int]]) -> list[EntityMatch]:
         """The matches for one parameter: those the tagger assigned to it, else those of its type.
 
+        An ``isList`` parameter collects both, as ES collects every value of the type said.
         A stretch of text fills one parameter only, so matches overlapping ``taken`` spans are skipped.
         """
 
         def free(m: EntityMatch) -> bool:
             return not any(m.start < end and start < m.end for start, end in taken)
 
-        by_slot = [m for m in matches if m.slot == parameter.name and free(m)]
-        by_type = [m for m in matches if m.slot is None and m.entity == parameter.entity and free(m)]
-        chosen = by_slot or by_type
-        if not parameter.is_list:
-            chosen = chosen[:1]
-        taken.extend((m.start, m.end) for m in chosen)
-        return chosen
-
-    def _defaults(self, state: SessionState, intent: Intent, values: dict[str, Any]) -> None:
-        for parameter in intent.parameters:
-            if _empty(values.get(parameter.name)) and parameter.default is not None:
-                value = self._resolve_default(state, parameter.default)
-                if not _empty(value):
-                    values[parameter.name] = value
+        by_slot = [m for m in matches if m.slot == parameter.name]
+        by_type = [m for m in matches if m.slot is None and m.entity == parameter.entity]
+        chosen: list[EntityMatch] = []
+        for match in by_slot + by_type:
+            if free(match):
+                chosen.append(match)
+                taken.append((match.start, match.end))
+                if not parameter.is_list:
+                    break
+        return sorted(chosen, key=lambda m: m.start)
 
     @staticmethod
-    def _resolve_default(state: SessionState, default: Any) -> Any:
-        if isinstance(default, str):
-            whole = CONTEXT_REFERENCE.fullmatch(default.strip())
-            if whole:
-                return state.context_parameter(whole.group(1), whole.group(2))
-            return CONTEXT_REFERENCE.sub(lambda m: str(state.context_parameter(m.group(1), m.group(2)) or ""), default)
-        return default
+    def _lookup(state: SessionState, scope: Scope) -> Lookup:
+        def lookup(context: str, parameter: str) -> Any:
+            event = scope.get(context.lower())
+            return event.get(parameter) if event is not None else state.context_parameter(context, parameter)
+
+        return lookup
 
     # slot filling
 
-    def _start(self, state: SessionState, intent: Intent, values: dict[str, Any], *, text: str, confidence: float) -> EngineTurn:
-        self._defaults(state, intent, values)
+    def _start(
+        self, state: SessionState, intent: Intent, said: dict[str, Any], *, text: str, confidence: float, scope: Scope | None = None
+    ) -> EngineTurn:
+        lookup = self._lookup(state, scope or {})
+        values = evaluate(intent, said, lookup)
         state.decrement()
         if intent.action == CANCEL_ACTION:
             state.pending = None
         missing = self._missing(intent, values)
         if missing is not None:
-            state.pending = Pending(intent=intent.name, parameters=values, asking=missing.name)
-            return EngineTurn(text, intent, values, confidence, complete=False, text=missing.prompts[0])
-        return self._complete(state, intent, values, text=text, confidence=confidence)
+            state.pending = Pending(intent=intent.name, parameters=_kept(said, values), asking=missing.name)
+            return _turn(text, intent, values, confidence, complete=False, text=missing.prompts[0])
+        return self._complete(state, intent, values, text=text, confidence=confidence, lookup=lookup)
 
     def _continue_pending(self, state: SessionState, text: str) -> EngineTurn:
         pending = state.pending
@@ -184,25 +197,31 @@ class Engine:
             state.pending = None
             state.decrement()
             cancel = next((i for i in self.agent.intents.values() if i.action == CANCEL_ACTION), None)
-            reply = self._response(cancel, {}, state) if cancel else "OK, cancelled."
+            reply = self._response(cancel, {}, self._lookup(state, {})) if cancel else "OK, cancelled."
             return EngineTurn(text, cancel, {}, 1.0, complete=True, text=reply or "OK, cancelled.", cancelled=True)
-        values = dict(pending.parameters)
-        asked = intent.parameter(pending.asking)
-        if asked is not None:
-            answer = self.nlu.resolve(text, asked.entity)
-            if answer is not None:
-                values[asked.name] = [answer.value] if asked.is_list else answer.value
-        for name, value in self._extract(text, intent).items():
-            values.setdefault(name, value)
+        found = self._extract(text, intent)
+        # What was said before stands; only the answer to the prompt replaces a value.
+        said = found | pending.parameters | self._answer(intent.parameter(pending.asking), text, found)
+        lookup = self._lookup(state, {})
+        values = evaluate(intent, said, lookup)
         state.decrement()
         missing = self._missing(intent, values)
         if missing is not None:
             attempts = pending.attempts + 1 if missing.name == pending.asking else 0
-            state.pending = Pending(intent=intent.name, parameters=values, asking=missing.name, attempts=attempts)
+            state.pending = Pending(intent=intent.name, parameters=_kept(said, values), asking=missing.name, attempts=attempts)
             prompt = missing.prompts[attempts % len(missing.prompts)]
-            return EngineTurn(text, intent, values, 1.0, complete=False, text=prompt)
+            return _turn(text, intent, values, 1.0, complete=False, text=prompt)
         state.pending = None
-        return self._complete(state, intent, values, text=text, confidence=1.0)
+        return self._complete(state, intent, values, text=text, confidence=1.0, lookup=lookup)
+
+    def _answer(self, asked: Parameter | None, text: str, found: dict[str, Any]) -> dict[str, Any]:
+        """The answer to the prompt for ``asked``: every value found for a list, else the whole text read as one value."""
+        if asked is None:
+            return {}
+        if asked.is_list and asked.name in found:
+            return {key: found[key] for key in (asked.name, original_key(asked.name))}
+        answer = self.nlu.resolve(text, asked.entity)
+        return {} if answer is None else _said(asked, [answer])
 
     def _is_cancel(self, text: str) -> bool:
         cancels = [i.name for i in self._classifiable if i.action == CANCEL_ACTION]
@@ -214,12 +233,15 @@ class Engine:
 
     @staticmethod
     def _missing(intent: Intent, values: dict[str, Any]) -> Parameter | None:
-        return next((p for p in intent.parameters if p.required and _empty(values.get(p.name))), None)
+        return next((p for p in intent.parameters if p.required and empty(values.get(p.name))), None)
 
-    def _complete(self, state: SessionState, intent: Intent, values: dict[str, Any], *, text: str, confidence: float) -> EngineTurn:
+    def _complete(
+        self, state: SessionState, intent: Intent, values: dict[str, Any], *, text: str, confidence: float, lookup: Lookup
+    ) -> EngineTurn:
         for spec in intent.output_contexts:
-            state.set_context(spec.name, spec.lifespan, {k: v for k, v in values.items() if not _empty(v)})
-        return EngineTurn(text, intent, values, confidence, complete=True, text=self._response(intent, values, state))
+            # As ES writes them: each filled parameter and its words under ``name.original``.
+            state.set_context(spec.name, spec.lifespan, values)
+        return _turn(text, intent, values, confidence, complete=True, text=self._response(intent, values, lookup))
 
     @staticmethod
     def finish(state: SessionState, turn: EngineTurn) -> None:
@@ -235,23 +257,29 @@ class Engine:
         state.contexts = {name: ctx for name, ctx in state.contexts.items() if name in own}
         state.pending = None
 
-    def _response(self, intent: Intent | None, values: dict[str, Any], state: SessionState) -> str:
+    def _response(self, intent: Intent | None, values: dict[str, Any], lookup: Lookup) -> str:
         if intent is None or not intent.responses:
             return ""
-        template = self.rng.choice(intent.responses)
-        text = PARAMETER_REFERENCE.sub(lambda m: _show(values.get(m.group(1), "")), template)
-        return CONTEXT_REFERENCE.sub(lambda m: _show(state.context_parameter(m.group(1), m.group(2)) or ""), text)
+        return render(self.rng.choice(intent.responses), values, lookup)
 
 
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
+def _said(parameter: Parameter, matches: list[EntityMatch]) -> dict[str, Any]:
+    """A parameter's matches as said: one value and its words, or (``isList``) all of them."""
+    if parameter.is_list:
+        return {parameter.name: [m.value for m in matches], original_key(parameter.name): [m.text for m in matches]}
+    return {parameter.name: matches[0].value, original_key(parameter.name): matches[0].text}
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, dict) and "amount" in value:
-        return f"{value['amount']} {value.get('unit') or value.get('currency') or ''}".strip()
-    if isinstance(value, dict) and "name" in value:  # @sys.person
-        return str(value["name"])
-    if isinstance(value, list):
-        return ", ".join(_show(v) for v in value)
-    return str(value)
+def _kept(said: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """What a pending intent keeps: what was said, and the values found so far.
+
+    As in ES's dialog context, a value taken from a context or from the event that
+    started the intent stays while the remaining slots are filled.
+    """
+    return said | values
+
+
+def _turn(query_text: str, intent: Intent, values: dict[str, Any], confidence: float, *, complete: bool, text: str) -> EngineTurn:
+    parameters = plain(values)
+    originals = {k: v for k, v in values.items() if k not in parameters}
+    return EngineTurn(query_text, intent, parameters, confidence, complete=complete, text=text, originals=originals)

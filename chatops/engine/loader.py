@@ -10,6 +10,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -34,14 +35,14 @@ SUFFIXES = (".yaml", ".yml", ".json")
 INTENT_KEYS = {
     "name", "phrases", "action", "parameters", "input_contexts", "output_contexts", "events",
     "responses", "fallback", "priority", "reset_contexts", "webhook", "webhook_slot_filling", "display_name",
-    "end_interaction", "languages",
+    "end_interaction", "languages", "ml_disabled",
 }
-AGENT_KEYS = {"webhook", "language", "languages"}
+AGENT_KEYS = {"webhook", "language", "languages", "timezone"}
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,4})?$")
 TRANSLATION_KEYS = {"phrases", "responses", "prompts"}
 WEBHOOK_KEYS = {"url", "headers", "username", "password", "protocol"}
 PROTOCOLS = ("v2", "v1")
-PARAMETER_KEYS = {"name", "entity", "required", "prompts", "list", "default"}
+PARAMETER_KEYS = {"name", "entity", "required", "prompts", "list", "default", "value"}
 ENTITY_KEYS = {"name", "entries", "regexp", "fuzzy", "languages"}
 
 
@@ -106,9 +107,12 @@ def _parameter(data: Any, file: str, index: int) -> Parameter:
     required = bool(data.get("required", False))
     if required and not prompts:
         raise AgentError(file, f"{where}.prompts", "a required parameter needs at least one prompt")
+    value = data.get("value", "")
+    if not isinstance(value, str):
+        raise AgentError(file, f"{where}.value", f"must be a text such as $name or #context.name, got {value!r}")
     return Parameter(
         name=name, entity=entity[1:], required=required, prompts=prompts,
-        is_list=bool(data.get("list", False)), default=data.get("default"),
+        is_list=bool(data.get("list", False)), default=data.get("default"), value=value,
     )
 
 
@@ -138,6 +142,8 @@ def load_intent(path: Path) -> Intent:
     priority = data.get("priority", NORMAL_PRIORITY)
     if not isinstance(priority, int) or isinstance(priority, bool):
         raise AgentError(file, "priority", "must be a whole number (500000 is normal, -1 ignores the intent)")
+    # As the ES API reads it: 0 (unset) is the normal priority.
+    priority = priority or NORMAL_PRIORITY
     action = data.get("action")
     if action is not None and (not isinstance(action, str) or not NAME.match(action)):
         raise AgentError(file, "action", f"must be an action name, got {action!r}")
@@ -161,6 +167,7 @@ def load_intent(path: Path) -> Intent:
         display_name=str(data.get("display_name") or ""),
         end_interaction=bool(data.get("end_interaction", False)),
         translations=_translations(data, file, known),
+        ml_disabled=bool(data.get("ml_disabled", False)),
         source=file,
     )
 
@@ -200,11 +207,11 @@ def _translations(data: dict[str, Any], file: str, known: set[str]) -> dict[str,
     return translations
 
 
-def _agent_file(root: Path) -> tuple[str, dict[str, Any]]:
-    """The optional ``agent.yaml`` (an ES export's agent.json settings we keep) and its path."""
+def _agent_settings(root: Path) -> tuple[str, dict[str, Any]]:
+    """The optional ``agent.yaml`` (what an ES export's agent.json says about the whole agent), and its name."""
     path = next((root / f"agent{suffix}" for suffix in SUFFIXES if (root / f"agent{suffix}").is_file()), None)
     if path is None:
-        return "", {}
+        return str(root / "agent.yaml"), {}
     return str(path), _check_keys(_read(path) or {}, AGENT_KEYS, str(path), "")
 
 
@@ -219,8 +226,22 @@ def load_languages(file: str, data: dict[str, Any]) -> tuple[str, tuple[str, ...
     return language, others
 
 
+def load_timezone(file: str, data: dict[str, Any]) -> str:
+    """agent.yaml's ``timezone``: an IANA zone name such as Europe/Paris, or "" for none."""
+    zone = data.get("timezone", "")
+    if zone == "":
+        return zone
+    if isinstance(zone, str):
+        try:
+            ZoneInfo(zone)
+            return zone
+        except (ValueError, ZoneInfoNotFoundError):
+            pass
+    raise AgentError(file, "timezone", f"must be a time zone name such as Europe/Paris, got {zone!r}")
+
+
 def load_webhook(file: str, data: dict[str, Any]) -> WebhookSpec:
-    """The ``webhook`` section of agent.yaml (the ES export's fulfillment settings)."""
+    """agent.yaml's ``webhook`` section (the ES export's fulfillment settings)."""
     raw = _check_keys(data.get("webhook") or {}, WEBHOOK_KEYS, file, "webhook")
     texts = {key: raw.get(key, "") for key in ("url", "username", "password")}
     protocol = raw.get("protocol", "v2")
@@ -292,12 +313,12 @@ def load_agent(folder: Path | str | None = None) -> Agent:
         intents[intent.name] = intent
     if not intents:
         raise AgentError(str(root), "intents/", "the agent has no intents")
-    file, settings = _agent_file(root)
+    file, settings = _agent_settings(root)
     language, languages = load_languages(file, settings)
     _check_languages([*intents.values(), *entities.values()], languages)
     return Agent(
         intents=intents, entities=entities, name=root.name, webhook=load_webhook(file, settings),
-        language=language, languages=languages,
+        timezone=load_timezone(file, settings), language=language, languages=languages,
     )
 
 

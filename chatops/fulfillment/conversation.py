@@ -10,9 +10,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import AsyncIterator, Awaitable, Callable
 
+from chatops.engine.agent import Agent
 from chatops.engine.dialogue import Engine, EngineTurn
 from chatops.engine.languages import engine_for
 from chatops.engine.session import SessionState
+from chatops.engine.slot_contexts import slot_filling_contexts
 from chatops.errors import StoreUnavailable
 from chatops.fulfillment.dispatcher import Dispatcher
 from chatops.fulfillment.prematched import (
@@ -25,7 +27,7 @@ from chatops.fulfillment.prematched import (
     matched_turn,
     stale_confirmation,
 )
-from chatops.models import IntentRef, Query, QueryResult, Reply, Visibility
+from chatops.models import Context, IntentRef, Query, QueryResult, Reply, Visibility
 from chatops.store.base import Job, SessionRecord, Store
 
 log = logging.getLogger(__name__)
@@ -74,7 +76,7 @@ class Conversation:
             reply = await self._apply(reply, state, query)
             notifications = tuple(Reply(**item) for item in state.memory.pop(OUTBOX, []))
             await self._save(state, stored)
-        return _result(turn, reply, state, query, notifications)
+        return _result(turn, reply, state, query, notifications, agent=self.engine.agent)
 
     async def handle_matched(self, matched: MatchedQuery) -> MatchedResult:
         """A turn whose intent was matched elsewhere: fulfil it without the engine's NLU."""
@@ -204,14 +206,17 @@ def _rank(visibility: Visibility) -> int:
     return [Visibility.PUBLIC, Visibility.EPHEMERAL, Visibility.SECRET].index(visibility)
 
 
-def _result(turn: EngineTurn, reply: Reply, state: SessionState, query: Query, notifications: tuple[Reply, ...]) -> QueryResult:
+def _result(
+    turn: EngineTurn, reply: Reply, state: SessionState, query: Query, notifications: tuple[Reply, ...], *, agent: Agent
+) -> QueryResult:
     intent = turn.intent
+    contexts = tuple(state.contexts.values()) + slot_filling_contexts(turn, state)
     return QueryResult(
         query_text=turn.query_text,
         intent=IntentRef(name=intent.name, display_name=intent.display_name or intent.name) if intent else None,
         action=turn.action,
-        parameters=intent.reported_parameters(turn.parameters) if intent else dict(turn.parameters),
-        contexts=tuple(state.contexts.values()),
+        parameters=intent.reported_parameters(turn.parameters, timezone=agent.timezone) if intent else dict(turn.parameters),
+        contexts=tuple(Context(c.name, c.lifespan, agent.reported_context(c.parameters)) for c in contexts),
         confidence=round(turn.confidence, 4),
         all_required_params_present=turn.complete,
         fulfillment_text=reply.text,
@@ -219,4 +224,5 @@ def _result(turn: EngineTurn, reply: Reply, state: SessionState, query: Query, n
         language=query.language,
         notifications=notifications,
         end_interaction=bool(intent and turn.complete and intent.end_interaction),
+        cancels_slot_filling=turn.cancelled,
     )

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from chatops.config import Settings
 from chatops.engine.dialogue import EngineTurn
 from chatops.engine.session import SessionState
+from chatops.engine.slot_contexts import slot_filling_contexts
 from chatops.errors import AuditUnavailable, ChatOpsError
 from chatops.fulfillment import texts
 from chatops.fulfillment.access import AccessPolicy
@@ -83,7 +84,8 @@ class Dispatcher:
         if action is None and self.webhook is not None and self.webhook.serves(turn.intent):
             # ES calls the webhook while filling slots only when the intent asks for it.
             if turn.complete or turn.intent.webhook_slot_filling:
-                action = self.webhook.action(WebhookTurn(turn.intent, turn.text, complete=turn.complete))
+                filling = slot_filling_contexts(turn, state)
+                action = self.webhook.action(WebhookTurn(turn.intent, turn.text, complete=turn.complete, contexts=filling))
         if action is None:
             return Reply(text=turn.text)
         call = self._call(action, turn.parameters, state, query)

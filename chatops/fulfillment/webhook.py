@@ -56,6 +56,6 @@ class WebhookFulfillment:
         return self.action(WebhookTurn(found, static)) if found is not None and self.serves(found) else None
 
     async def fulfil(self, call: HandlerCall, turn: WebhookTurn) -> Reply:
-        body = request_body(call, turn, project=self.project, response_id=str(uuid.uuid4()))
+        body = request_body(call, turn, project=self.project, response_id=str(uuid.uuid4()), agent=self.agent)
         answer = await self.client.post(body, action=call.action)
         return Reply(text=turn.static) if answer is None else reply_from(answer, static=turn.static)

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from chatops.engine.agent import Intent
+from chatops.engine.agent import Agent, Intent
 from chatops.engine.dialogflow.v2_shapes import agent_text, as_list, as_mapping, as_text, context_name, read_contexts
 from chatops.fulfillment.registry import HandlerCall
-from chatops.models import Button, Card, Image, OutputContext, Part, QuickReplies, Reply
+from chatops.models import Button, Card, Context, Image, OutputContext, Part, QuickReplies, Reply
 
 PAYLOAD_KEY = "webhookPayload"
 INTENT_IDS = uuid.UUID("0b7d7f52-33c4-4c44-9d8e-5f1e1c8a2d61")
@@ -26,19 +26,26 @@ INTENT_IDS = uuid.UUID("0b7d7f52-33c4-4c44-9d8e-5f1e1c8a2d61")
 
 @dataclass(frozen=True)
 class WebhookTurn:
-    """The intent being fulfilled, its static response (the prompt, while filling slots) and whether it is complete."""
+    """The intent being fulfilled, its static response (the prompt, while filling slots) and whether it is complete.
+
+    ``contexts`` are ES's reserved slot-filling contexts, reported beside the session's while filling.
+    """
 
     intent: Intent
     static: str
     complete: bool = True
+    contexts: tuple[Context, ...] = ()
 
 
 def session_path(project: str, session: str) -> str:
     return f"projects/{project}/agent/sessions/{quote(session, safe='')}"
 
 
-def request_body(call: HandlerCall, turn: WebhookTurn, *, project: str, response_id: str) -> dict[str, Any]:
-    """The WebhookRequest ES would send: full names under the session, unfilled parameters as ``""``."""
+def request_body(call: HandlerCall, turn: WebhookTurn, *, project: str, response_id: str, agent: Agent) -> dict[str, Any]:
+    """The WebhookRequest ES would send: full names under the session, unfilled parameters as ``""``.
+
+    With the agent's time zone, dates and times are ES's ISO 8601 date-times with its offset.
+    """
     session = session_path(project, call.session)
     static = [{"text": {"text": [turn.static]}}] if turn.static else []
     return {
@@ -47,13 +54,13 @@ def request_body(call: HandlerCall, turn: WebhookTurn, *, project: str, response
         "queryResult": {
             "queryText": call.query_text,
             "action": turn.intent.action or "",
-            "parameters": turn.intent.reported_parameters(call.parameters),
+            "parameters": turn.intent.reported_parameters(call.parameters, timezone=agent.timezone),
             "allRequiredParamsPresent": turn.complete,
             "fulfillmentText": turn.static,
             "fulfillmentMessages": static,
             "outputContexts": [
-                {"name": context_name(session, c.name), "lifespanCount": c.lifespan, "parameters": dict(c.parameters)}
-                for c in call.contexts
+                {"name": context_name(session, c.name), "lifespanCount": c.lifespan, "parameters": agent.reported_context(c.parameters)}
+                for c in call.contexts + turn.contexts
             ],
             "intent": {
                 "name": f"projects/{project}/agent/intents/{uuid.uuid5(INTENT_IDS, turn.intent.name)}",

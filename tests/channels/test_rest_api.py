@@ -52,7 +52,9 @@ async def test_query_returns_the_query_result(client: TestClient) -> None:
     assert body["parameters"] == {"content": "joke"}
     assert body["allRequiredParamsPresent"] is True
     assert body["fulfillmentText"] == "a joke #1"
-    assert body["outputContexts"] == [{"name": "tell-followup", "lifespanCount": 2, "parameters": {"content": "joke"}}]
+    assert body["outputContexts"] == [
+        {"name": "tell-followup", "lifespanCount": 2, "parameters": {"content": "joke", "content.original": "joke"}}
+    ]
     assert body["reply"] == {"text": "a joke #1", "visibility": "public", "parts": []}
     assert 0.3 <= body["intentDetectionConfidence"] <= 1
 

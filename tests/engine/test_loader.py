@@ -57,6 +57,7 @@ def test_json_files_load_too(tmp_path: Path) -> None:
         ("name: a\nphrases: [hi]\npriority: high\n", "priority", "whole number"),
         ("name: a\nphrases: [hi]\nwebhook: sometimes\n", "webhook", "true or false"),
         ("name: a\nphrases: [yes, sure]\n", "phrases", "put it in quotes"),
+        ("name: a\nphrases: [hi]\nparameters: [{name: x, entity: '@sys.any', value: 3}]\n", "parameters[0].value", "$name"),
     ],
 )
 def test_invalid_intents_name_the_file_and_field(tmp_path: Path, intent: str, field: str, problem: str) -> None:
@@ -66,6 +67,23 @@ def test_invalid_intents_name_the_file_and_field(tmp_path: Path, intent: str, fi
     assert caught.value.file.endswith("bad.yaml")
     assert caught.value.field == field
     assert problem in caught.value.problem
+
+
+def test_es_fields_load(tmp_path: Path) -> None:
+    intent = "name: a\nphrases: [hi]\npriority: 0\nml_disabled: true\nparameters: [{name: x, entity: '@sys.any', value: '#c.x'}]\n"
+    root = write_agent(tmp_path, {"a.yaml": intent})
+    (root / "agent.yaml").write_text("timezone: Europe/Paris\n")
+    agent = load_agent(root)
+    a = agent.intents["a"]
+    assert (a.priority, a.ml_disabled, a.parameters[0].value, agent.timezone) == (500_000, True, "#c.x", "Europe/Paris")
+
+
+def test_an_unknown_time_zone_is_reported(tmp_path: Path) -> None:
+    root = write_agent(tmp_path, {"a.yaml": GOOD})
+    (root / "agent.yaml").write_text("timezone: Mars/Olympus\n")
+    with pytest.raises(AgentError) as caught:
+        load_agent(root)
+    assert caught.value.field == "timezone" and "Europe/Paris" in caught.value.problem
 
 
 def test_duplicate_intent_names_both_files(tmp_path: Path) -> None:

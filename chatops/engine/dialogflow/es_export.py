@@ -50,7 +50,7 @@ def _parameter(intent: Intent, parameter: Parameter, languages: tuple[str, ...])
         "name": parameter.name,
         "required": parameter.required,
         "dataType": SYSTEM_TYPES.get(parameter.entity, "@" + parameter.entity),
-        "value": "$" + parameter.name,
+        "value": parameter.value or "$" + parameter.name,
         "defaultValue": "" if parameter.default is None else parameter.default,
         "isList": parameter.is_list,
         "prompts": _prompts(intent, parameter, languages),
@@ -81,6 +81,7 @@ def _intent(intent: Intent, languages: tuple[str, ...]) -> dict[str, Any]:
         "webhookForSlotFilling": intent.webhook_slot_filling,
         "fallbackIntent": intent.fallback,
         "endInteraction": intent.end_interaction,
+        "mlDisabled": intent.ml_disabled,
         "events": [{"name": event} for event in intent.events],
         "conditionalResponses": [],
         "condition": "",
@@ -130,7 +131,8 @@ def export_files(agent: Agent) -> dict[str, Any]:
         "package.json": {"version": "1.0.0"},
         "agent.json": {"description": "", "language": agent.language, "supportedLanguages": list(agent.languages),
                        "mlMinConfidence": 0.3, "enableOnePlatformApi": agent.webhook.protocol != "v1",
-                       "onePlatformApiVersion": "v2", "webhook": _webhook(agent.webhook)},
+                       "onePlatformApiVersion": "v2", "webhook": _webhook(agent.webhook)}
+                      | ({"defaultTimezone": agent.timezone} if agent.timezone else {}),
     }
     for intent in agent.intents.values():
         files[f"intents/{intent.name}.json"] = _intent(intent, languages)

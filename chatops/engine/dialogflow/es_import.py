@@ -33,7 +33,7 @@ SYSTEM_TYPES = {
 # Fields we read, or that carry nothing our format needs (ids, timestamps, UI state).
 KNOWN_INTENT = {"id", "parentId", "rootParentId", "auto", "lastUpdate", "templates", "followUpIntents", "name",
                 "contexts", "responses", "priority", "webhookUsed", "webhookForSlotFilling", "fallbackIntent", "events", "mlEnabled",
-                "endInteraction"}
+                "endInteraction", "mlDisabled"}
 KNOWN_RESPONSE = {"resetContexts", "action", "affectedContexts", "parameters", "messages", "speech",
                   "defaultResponsePlatforms", "source"}
 KNOWN_PARAMETER = {"id", "value", "promptMessages", "prompts", "name", "dataType", "required", "isList", "defaultValue"}
@@ -93,7 +93,14 @@ class _Importer:
         return {code: self.files.json(f"{folder}/{found[code]}") for code in spoken if code in found}
 
     def agent(self) -> dict[str, Any]:
-        """agent.yaml: the fulfillment webhook of agent.json, when it names a URL."""
+        """agent.yaml: agent.json's time zone, and its fulfillment webhook when it names a URL."""
+        document = self._webhook()
+        zone = self.meta.get("defaultTimezone")
+        if isinstance(zone, str) and zone:
+            document["timezone"] = zone
+        return document
+
+    def _webhook(self) -> dict[str, Any]:
         raw = self.meta.get("webhook") if isinstance(self.meta.get("webhook"), dict) else {}
         if not raw.get("url") or raw.get("available") is False:
             return {}
@@ -214,8 +221,11 @@ class _Importer:
             intent["fallback"] = True
         if raw.get("endInteraction"):
             intent["end_interaction"] = True
-        if isinstance(raw.get("priority"), int) and raw["priority"] != 500000:
+        if isinstance(raw.get("priority"), int) and raw["priority"] not in (0, 500000):
             intent["priority"] = raw["priority"]
+        # Older exports say mlEnabled: false, newer ones mlDisabled: true.
+        if raw.get("mlDisabled") is True or raw.get("mlEnabled") is False:
+            intent["ml_disabled"] = True
         if response.get("resetContexts"):
             intent["reset_contexts"] = True
         if translations:
@@ -269,6 +279,9 @@ class _Importer:
             parameter["list"] = True
         if raw.get("defaultValue") not in (None, ""):
             parameter["default"] = raw["defaultValue"]
+        value = raw.get("value")
+        if isinstance(value, str) and value.strip() not in ("", f"${name}"):
+            parameter["value"] = value.strip()
         self.unsupported(raw, KNOWN_PARAMETER, here)
         return parameter
 

@@ -126,6 +126,7 @@ def intents(draw: st.DrawFn, name: str, entities: list[str], contexts: list[str]
             name=p, entity=draw(st.sampled_from(["sys.any", "sys.number", "sys.date", *entities])),
             required=(required := draw(st.booleans())), prompts=tuple(draw(st.lists(TEXT, min_size=int(required), max_size=2))),
             is_list=draw(st.booleans()), default=draw(st.sampled_from([None, "#ctx.p", "x"])),
+            value=draw(st.sampled_from(["", f"${p}.original", "#ctx.p", f"${p} units"])),
         )
         for p in draw(st.lists(NAME, max_size=3, unique=True))
     )
@@ -148,9 +149,9 @@ def intents(draw: st.DrawFn, name: str, entities: list[str], contexts: list[str]
         input_contexts=tuple(draw(st.lists(st.sampled_from(contexts), max_size=1))),
         output_contexts=tuple(ContextSpec(c, draw(st.integers(0, 100))) for c in draw(st.lists(st.sampled_from(contexts), max_size=2, unique=True))),
         events=tuple(draw(st.lists(NAME.map(str.upper), max_size=1))), responses=tuple(draw(st.lists(TEXT, max_size=2))),
-        fallback=draw(st.booleans()), priority=draw(st.sampled_from([-1, 0, 250000, 500000, 1000000])),
+        fallback=draw(st.booleans()), priority=draw(st.sampled_from([-1, 250000, 500000, 1000000])),
         reset_contexts=draw(st.booleans()), webhook=webhook, webhook_slot_filling=bool(webhook) and draw(st.booleans()),
-        end_interaction=draw(st.booleans()), translations=translations,
+        end_interaction=draw(st.booleans()), ml_disabled=draw(st.booleans()), translations=translations,
     )
 
 
@@ -177,7 +178,9 @@ def agents(draw: st.DrawFn) -> Agent:
     url = draw(st.sampled_from(["", "https://hooks.example.test/df"]))
     webhook = WebhookSpec(url=url, headers=(("X-Token", "t"),) if url else (), username="bot" if url else "",
                           password="pw" if url else "", protocol=draw(st.sampled_from(["v2", "v1"])) if url else "v2")
-    return Agent(intents={i.name: i for i in built}, entities=entities, language=language, languages=languages, webhook=webhook)
+    timezone = draw(st.sampled_from(["", "Europe/Madrid", "America/New_York"]))
+    return Agent(intents={i.name: i for i in built}, entities=entities, language=language, languages=languages,
+                 webhook=webhook, timezone=timezone)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
