@@ -31,6 +31,11 @@ def classifiable(intent: Intent) -> bool:
     return bool(intent.phrases) and not intent.fallback and intent.priority >= 0
 
 
+def system_kinds(intent: Intent) -> frozenset[str]:
+    """The system entities the intent's parameters take (@sys.any is the tagger's, not a parser's)."""
+    return frozenset(p.entity for p in intent.parameters if p.entity.startswith("sys.") and p.entity != ANY)
+
+
 def phrase_spans(phrase: TrainingPhrase) -> list[tuple[int, int, str]]:
     spans, position = [], 0
     for part in phrase.parts:
@@ -50,19 +55,29 @@ class NLUModel:
         self.taggers = taggers
         self.gazetteer = Gazetteer(agent.entities)
         self.values = values or ValueGazetteer(annotated_values(agent.intents.values()))
+        self.kinds = {name: system_kinds(intent) for name, intent in agent.intents.items()}
 
     def classify(self, text: str, *, candidates: Collection[str] | None = None) -> list[IntentScore]:
         if self.classifier is None:
             return []
         return self.classifier.classify(text, candidates)
 
-    def known(self, text: str, tokens: list[Token], now: datetime | None) -> list[EntityMatch]:
-        """Developer and system entities, the tagger's hints."""
-        return sorted([*self.gazetteer.find(text, tokens), *find_system(text, now)], key=lambda m: (m.start, -m.end))
+    def known(self, text: str, tokens: list[Token], now: datetime | None, kinds: frozenset[str] | None) -> list[EntityMatch]:
+        """Developer entities and the system entities of ``kinds`` (None: all), the tagger's hints.
+
+        The number, date and quantity parsers are most of a turn's extraction
+        cost, and most intents take none of their values: they run only for
+        the kinds asked for, in training (the tagger's hints) as in serving.
+        """
+        system = [] if kinds is not None and not kinds else find_system(text, now)
+        if kinds is not None:
+            system = [m for m in system if m.entity in kinds]
+        return sorted([*self.gazetteer.find(text, tokens), *system], key=lambda m: (m.start, -m.end))
 
     def extract(self, text: str, *, intent: str | None = None, now: datetime | None = None) -> list[EntityMatch]:
+        """Every entity when ``intent`` is None; else the system entities its parameters take and the developer ones."""
         tokens = tokenize(text)
-        matches = self.known(text, tokens, now)
+        matches = self.known(text, tokens, now, self.kinds.get(intent) if intent else None)
         tagger = self.taggers.get(intent or "")
         if tagger is None or not tokens:
             return matches
@@ -130,7 +145,7 @@ def _sentences(
         text = phrase.text
         tokens = tokenize(text)
         if tokens:
-            hinted = model.hints(tokens, model.known(text, tokens, None), folds[i % FOLDS])
+            hinted = model.hints(tokens, model.known(text, tokens, None, model.kinds[intent.name]), folds[i % FOLDS])
             sentences.append(Sentence(tokens, token_features(tokens, hinted), bio_labels(tokens, phrase_spans(phrase))))
     return sentences
 
