@@ -18,8 +18,8 @@ import numpy as np
 
 from chatops.engine.nlu import IntentScore
 from chatops.engine.nlu.calibration import Calibration, fit_calibration
-from chatops.engine.nlu.featurizer import Featurizer
-from chatops.engine.nlu.linear import Fit, softmax, train_softmax
+from chatops.engine.nlu.featurizer import BIAS, Featurizer
+from chatops.engine.nlu.linear import Fit, train_softmax
 from chatops.engine.nlu.negatives import out_of_scope, unrelated_requests
 
 FOLDS = 3
@@ -38,6 +38,7 @@ class IntentClassifier:
         self.index = {name: i for i, name in enumerate(self.intents)}
         self.none = len(self.intents)
         self.calibration = calibration
+        self.serving = calibration.folded(weights, bias=BIAS)  # one product gives the calibrated logits
 
     @classmethod
     def train(
@@ -60,15 +61,17 @@ class IntentClassifier:
         if not names:
             return [], np.zeros(0)
         cols, vals = self.featurizer.transform_one(text)
-        logits = vals @ self.weights[cols]
-        chosen = [self.index[name] for name in names] + [self.none]
-        probs = softmax(self.calibration.apply(logits[chosen]))
-        return names, probs[:-1]
+        logits = vals @ self.serving[cols]
+        if candidates is not None:
+            logits = logits[[self.index[name] for name in names] + [self.none]]
+        exp = np.exp(logits - logits.max())
+        return names, exp[:-1] / exp.sum()
 
     def classify(self, text: str, candidates: Collection[str] | None = None) -> list[IntentScore]:
         names, probs = self.probabilities(text, candidates)
-        order = np.argsort(-probs, kind="stable")
-        return [IntentScore(names[i], float(probs[i])) for i in order]
+        confidences = probs.tolist()
+        order = sorted(range(len(names)), key=confidences.__getitem__, reverse=True)  # stable: ties keep the intents' order
+        return [IntentScore(names[i], confidences[i]) for i in order]
 
 
 def _fit(texts: Sequence[str], labels: np.ndarray, n_intents: int, fit: Fit) -> tuple[Featurizer, np.ndarray]:

@@ -57,3 +57,10 @@ def test_fit_finds_the_shift_that_separates_right_answers_from_out_of_scope() ->
 
 def test_no_mistakes_to_learn_from_leaves_the_scores_as_they_are() -> None:
     assert fit_calibration(np.array([[2.0, 0.0, 0.0]]), np.array([0]), weights=np.ones(1)) == Calibration()
+
+
+def test_folded_weights_give_the_calibrated_logits(classifier: IntentClassifier) -> None:
+    cols, vals = classifier.featurizer.transform_one("the vpn drops")
+    raw = vals @ classifier.weights[cols]
+    folded = vals @ classifier.calibration.folded(classifier.weights, bias=0)[cols]
+    np.testing.assert_allclose(folded, classifier.calibration.apply(raw), rtol=1e-5, atol=1e-5)
