@@ -1,6 +1,9 @@
 """Utterance features for the intent classifier: word 1-2 grams and in-word character 2-5 grams.
 
-Each block is tf-idf weighted (sublinear tf) and L2-normalised on its own. Unseen
+Each block is tf-idf weighted (sublinear tf) and L2-normalised on its own; the
+character block is then scaled by ``char_weight`` (chosen per agent by the
+classifier: character n-grams carry a language's morphology and typos, but in
+an agent of made-up or code-like words they blur the words apart). Unseen
 features count in the norm but carry no weight: an utterance made mostly of
 words the agent never saw keeps only a small vector, which is how an
 out-of-scope utterance ends up with low confidence.
@@ -67,9 +70,12 @@ class _Batch:
 class Featurizer:
     """Maps utterances to sparse rows; column 0 is a constant bias, then word n-grams, then character n-grams."""
 
-    def __init__(self, words: dict[str, int], chars: dict[str, int], idf: np.ndarray, n_docs: int) -> None:
+    def __init__(
+        self, words: dict[str, int], chars: dict[str, int], idf: np.ndarray, n_docs: int, *, char_weight: float = 1.0,
+    ) -> None:
         self.words = words
         self.chars = chars
+        self.char_weight = char_weight
         self.idf = np.append(idf.astype(np.float32), np.float32(math.log(1 + n_docs) + 1.0))  # last: unseen
         self.n_docs = n_docs
         self.n_word_columns = 1 + len(words)
@@ -80,7 +86,7 @@ class Featurizer:
         return len(self.idf) - 1
 
     @classmethod
-    def fit_transform(cls, texts: Sequence[str]) -> tuple[Featurizer, Rows]:
+    def fit_transform(cls, texts: Sequence[str], *, char_weight: float = 1.0) -> tuple[Featurizer, Rows]:
         """Learn the vocabulary and document frequencies, and featurise ``texts`` in the same pass."""
         batch = _Batch(texts)
         names = batch.names()
@@ -99,7 +105,7 @@ class Featurizer:
             unique, _ = unique_counts(rows * n_columns + cols)
             df += np.bincount(unique % n_columns, minlength=n_columns)
         df[BIAS] = len(texts)
-        featurizer = cls(words, chars, np.log((1 + len(texts)) / (1 + df)) + 1.0, len(texts))
+        featurizer = cls(words, chars, np.log((1 + len(texts)) / (1 + df)) + 1.0, len(texts), char_weight=char_weight)
         return featurizer, featurizer._rows((word_rows, word_cols), (char_rows, char_cols), len(texts))
 
     def transform(self, texts: Sequence[str]) -> Rows:
@@ -116,9 +122,10 @@ class Featurizer:
         return self._rows((word_rows, word_cols), char_coords, len(texts))
 
     def _rows(self, word_coords: tuple[np.ndarray, np.ndarray], char_coords: tuple[np.ndarray, np.ndarray], n: int) -> Rows:
+        char_rows, char_cols, char_values = self._block(*char_coords, n)
         blocks = [
             self._block(*word_coords, n),
-            self._block(*char_coords, n),
+            (char_rows, char_cols, char_values * np.float32(self.char_weight)),
             (np.arange(n), np.full(n, BIAS), np.ones(n, dtype=np.float32)),
         ]
         rows = np.concatenate([b[0] for b in blocks])
@@ -162,7 +169,7 @@ class Featurizer:
         block = (cols >= self.n_word_columns).astype(np.int64)  # 0: word n-gram, 1: character n-gram
         squares = np.bincount(block, weights=weights * weights, minlength=2) + unseen * float(self.idf[-1]) ** 2
         columns, values = np.zeros(n + 1, dtype=np.int32), np.ones(n + 1, dtype=np.float32)  # the last: the bias
-        columns[:n], values[:n] = cols, weights / np.sqrt(squares)[block]
+        columns[:n], values[:n] = cols, weights * np.array([1.0, self.char_weight])[block] / np.sqrt(squares)[block]
         return columns, values
 
     def _word_columns(self, word: str) -> list[int]:
@@ -175,7 +182,7 @@ class Featurizer:
         return cached
 
     def to_state(self) -> dict[str, Any]:
-        return {"words": list(self.words), "chars": list(self.chars), "n_docs": self.n_docs}
+        return {"words": list(self.words), "chars": list(self.chars), "n_docs": self.n_docs, "char_weight": self.char_weight}
 
     def idf_array(self) -> np.ndarray:
         return self.idf[:-1]
@@ -184,7 +191,7 @@ class Featurizer:
     def from_state(cls, state: dict[str, Any], idf: np.ndarray) -> Featurizer:
         words = {g: 1 + i for i, g in enumerate(state["words"])}
         chars = {g: 1 + len(words) + i for i, g in enumerate(state["chars"])}
-        return cls(words, chars, idf, int(state["n_docs"]))
+        return cls(words, chars, idf, int(state["n_docs"]), char_weight=float(state["char_weight"]))
 
 
 def _expand(grams: list[list[int]], ids: np.ndarray, token_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
