@@ -58,7 +58,8 @@ class IntentClassifier:
 
     def probabilities(self, text: str, candidates: Collection[str] | None = None) -> tuple[list[str], np.ndarray]:
         """Candidate names and their calibrated probabilities; the out-of-scope share is 1 minus their sum."""
-        names = self.intents if candidates is None else [c for c in self.intents if c in candidates]
+        wanted = None if candidates is None else set(candidates)  # the engine passes a list: no scan per intent
+        names = self.intents if wanted is None else [c for c in self.intents if c in wanted]
         if not names:
             return [], np.zeros(0)
         cols, vals = self.featurizer.transform_one(text)
