@@ -108,6 +108,11 @@ class Featurizer:
         featurizer = cls(words, chars, np.log((1 + len(texts)) / (1 + df)) + 1.0, len(texts), char_weight=char_weight)
         return featurizer, featurizer._rows((word_rows, word_cols), (char_rows, char_cols), len(texts))
 
+    def char_scaled(self, rows: Rows, char_weight: float) -> Rows:
+        """``rows`` of this featurizer with the character block at ``char_weight`` instead (a weight of 1 to compare others)."""
+        factor = np.float32(char_weight / self.char_weight)
+        return Rows(rows.indptr, rows.indices, np.where(rows.indices >= self.n_word_columns, rows.data * factor, rows.data))
+
     def transform(self, texts: Sequence[str]) -> Rows:
         batch = _Batch(texts)
         names = batch.names()

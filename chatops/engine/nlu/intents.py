@@ -21,6 +21,7 @@ from chatops.engine.nlu.calibration import Calibration, fit_calibration
 from chatops.engine.nlu.featurizer import BIAS, Featurizer
 from chatops.engine.nlu.linear import Fit, train_softmax
 from chatops.engine.nlu.negatives import out_of_scope, unrelated_requests
+from chatops.engine.nlu.sparse import Rows
 
 FOLDS = 3
 CALIBRATION_SAMPLE = 1000  # in-scope phrases calibration samples at most: bounds the training time of large agents
@@ -78,11 +79,13 @@ class IntentClassifier:
 
 def _fit(texts: Sequence[str], labels: np.ndarray, n_intents: int, fit: Fit, char_weight: float) -> tuple[Featurizer, np.ndarray]:
     featurizer, rows = Featurizer.fit_transform(texts, char_weight=char_weight)
-    weights = train_softmax(
-        rows, labels, n_features=featurizer.n_features, n_classes=n_intents + 1, fit=fit,
-        sample_weights=balance(labels, n_intents),
+    return featurizer, _train(rows, labels, n_intents, fit, featurizer.n_features)
+
+
+def _train(rows: Rows, labels: np.ndarray, n_intents: int, fit: Fit, n_features: int) -> np.ndarray:
+    return train_softmax(
+        rows, labels, n_features=n_features, n_classes=n_intents + 1, fit=fit, sample_weights=balance(labels, n_intents),
     )
-    return featurizer, weights
 
 
 def balance(labels: np.ndarray, n_intents: int) -> np.ndarray:
@@ -110,10 +113,10 @@ def _calibrate(
     stratified sample of its phrases (and the same share of its out-of-scope
     texts), so this costs a few small fits per weight whatever the agent's size.
     """
-    folds = _Folds(labels, n_intents, n_examples, fit)
+    folds = _Folds(texts, labels, n_intents, n_examples, fit)
     best: tuple[float, float, np.ndarray, np.ndarray] | None = None
     for char_weight in CHAR_WEIGHTS:
-        scores, truth = folds.scores(texts, char_weight)
+        scores, truth = folds.scores(char_weight)
         if not len(truth):
             return 1.0, Calibration()
         scope = truth < n_intents
@@ -129,13 +132,13 @@ def _calibrate(
 
 
 class _Folds:
-    """Stratified folds of (a sample of) the training texts, the same for every setting they compare.
+    """Stratified folds of (a sample of) the training texts, featurised once for every weight they compare.
 
     A held-out phrase whose intent has no phrase left in its fold's training
     part says nothing about the model and is skipped.
     """
 
-    def __init__(self, labels: np.ndarray, n_intents: int, n_examples: int, fit: Fit) -> None:
+    def __init__(self, texts: Sequence[str], labels: np.ndarray, n_intents: int, n_examples: int, fit: Fit) -> None:
         rng = np.random.default_rng(fit.seed)
         share = min(1.0, CALIBRATION_SAMPLE / max(n_examples, 1))
         picked = np.flatnonzero(rng.random(len(labels)) < share) if share < 1 else np.arange(len(labels))
@@ -151,14 +154,16 @@ class _Folds:
             train, held = picked[fold_of != fold], picked[fold_of == fold]
             seen = np.zeros(n_intents + 1, dtype=bool)
             seen[labels[train]] = True
-            if seen[labels[held]].any():
-                self.splits.append((train, held[seen[labels[held]]]))
+            held = held[seen[labels[held]]]
+            if len(held):
+                featurizer, rows = Featurizer.fit_transform([texts[i] for i in train])
+                self.splits.append((featurizer, rows, labels[train], featurizer.transform([texts[i] for i in held]), labels[held]))
 
-    def scores(self, texts: Sequence[str], char_weight: float) -> tuple[np.ndarray, np.ndarray]:
+    def scores(self, char_weight: float) -> tuple[np.ndarray, np.ndarray]:
         """Held-out logits (rows x classes) of the fold models, and the held-out labels."""
         scores, truth = [np.zeros((0, self.n_intents + 1))], [np.zeros(0, dtype=np.int64)]
-        for train, held in self.splits:
-            featurizer, weights = _fit([texts[i] for i in train], self.labels[train], self.n_intents, self.fit, char_weight)
-            scores.append(featurizer.transform([texts[i] for i in held]).dot(weights))
-            truth.append(self.labels[held])
+        for featurizer, rows, labels, held, held_labels in self.splits:
+            weights = _train(featurizer.char_scaled(rows, char_weight), labels, self.n_intents, self.fit, featurizer.n_features)
+            scores.append(featurizer.char_scaled(held, char_weight).dot(weights))
+            truth.append(held_labels)
         return np.concatenate(scores), np.concatenate(truth)

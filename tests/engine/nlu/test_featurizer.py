@@ -48,4 +48,5 @@ def test_the_char_weight_scales_the_character_block_only() -> None:
     chars = rows.indices >= plain.n_word_columns
     np.testing.assert_allclose(light_rows.data[chars], 0.5 * rows.data[chars], rtol=1e-6)
     np.testing.assert_array_equal(light_rows.data[~chars], rows.data[~chars])
+    np.testing.assert_allclose(plain.char_scaled(rows, 0.5).data, light_rows.data, rtol=1e-6)  # the folds' shortcut
     assert Featurizer.from_state(light.to_state(), light.idf_array()).char_weight == 0.5
