@@ -63,8 +63,12 @@ class _Batch:
         self.pairs = (padded[:-1] * (end + 1) + padded[1:])[within]
         self.pair_rows = np.repeat(np.arange(len(texts)), counts + 1)
 
-    def names(self) -> list[str]:
-        return [*self.distinct, START, END]
+    def bigrams(self) -> tuple[list[str], np.ndarray]:
+        """The distinct bigrams as "a b" strings, and each bigram occurrence's index among them."""
+        names = [*self.distinct, START, END]
+        pairs, inverse = np.unique(self.pairs, return_inverse=True)
+        width = len(names)
+        return [f"{names[p // width]} {names[p % width]}" for p in pairs.tolist()], inverse.reshape(-1)
 
 
 class Featurizer:
@@ -89,16 +93,13 @@ class Featurizer:
     def fit_transform(cls, texts: Sequence[str], *, char_weight: float = 1.0) -> tuple[Featurizer, Rows]:
         """Learn the vocabulary and document frequencies, and featurise ``texts`` in the same pass."""
         batch = _Batch(texts)
-        names = batch.names()
-        pairs, pair_cols = np.unique(batch.pairs, return_inverse=True)
-        width = len(names)
-        words = {name: 1 + i for i, name in enumerate(batch.distinct)}
-        words.update((f"{names[p // width]} {names[p % width]}", 1 + len(batch.distinct) + i) for i, p in enumerate(pairs.tolist()))
+        bigrams, pair_cols = batch.bigrams()
+        words = {name: 1 + i for i, name in enumerate([*batch.distinct, *bigrams])}
         chars: dict[str, int] = {}
         grams = [[chars.setdefault(g, 1 + len(words) + len(chars)) for g in char_grams(w)] for w in batch.distinct]
         char_rows, char_cols = _expand(grams, batch.ids, batch.token_rows)
         word_rows = np.concatenate((batch.token_rows, batch.pair_rows))
-        word_cols = np.concatenate((batch.ids + 1, pair_cols.reshape(-1) + 1 + len(batch.distinct)))
+        word_cols = np.concatenate((batch.ids + 1, pair_cols + 1 + len(batch.distinct)))
         n_columns = 1 + len(words) + len(chars)
         df = np.zeros(n_columns)
         for rows, cols in ((word_rows, word_cols), (char_rows, char_cols)):
@@ -115,15 +116,13 @@ class Featurizer:
 
     def transform(self, texts: Sequence[str]) -> Rows:
         batch = _Batch(texts)
-        names = batch.names()
-        width = len(names)
         unigrams = np.array([self.words.get(w, UNSEEN) for w in batch.distinct], dtype=np.int64)
-        pairs, inverse = np.unique(batch.pairs, return_inverse=True)
-        bigrams = np.array([self.words.get(f"{names[p // width]} {names[p % width]}", UNSEEN) for p in pairs.tolist()], dtype=np.int64)
+        names, inverse = batch.bigrams()
+        bigrams = np.array([self.words.get(name, UNSEEN) for name in names], dtype=np.int64)
         grams = [[self.chars.get(g, UNSEEN) for g in char_grams(w)] for w in batch.distinct]
         char_coords = _expand(grams, batch.ids, batch.token_rows)
         word_rows = np.concatenate((batch.token_rows, batch.pair_rows))
-        word_cols = np.concatenate((unigrams[batch.ids], bigrams[inverse.reshape(-1)]))
+        word_cols = np.concatenate((unigrams[batch.ids], bigrams[inverse]))
         return self._rows((word_rows, word_cols), char_coords, len(texts))
 
     def _rows(self, word_coords: tuple[np.ndarray, np.ndarray], char_coords: tuple[np.ndarray, np.ndarray], n: int) -> Rows:

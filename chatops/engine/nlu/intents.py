@@ -114,21 +114,20 @@ def _calibrate(
     texts), so this costs a few small fits per weight whatever the agent's size.
     """
     folds = _Folds(texts, labels, n_intents, n_examples, fit)
-    best: tuple[float, float, np.ndarray, np.ndarray] | None = None
-    for char_weight in CHAR_WEIGHTS:
-        scores, truth = folds.scores(char_weight)
-        if not len(truth):
-            return 1.0, Calibration()
-        scope = truth < n_intents
-        right = float((scores[scope, :-1].argmax(axis=1) == truth[scope]).mean()) if scope.any() else 0.0
-        if best is None or right > best[1]:
-            best = (char_weight, right, scores, truth)
-    assert best is not None
-    char_weight, _, scores, truth = best
+    results = [(char_weight, *folds.scores(char_weight)) for char_weight in CHAR_WEIGHTS]
+    if not len(results[0][2]):
+        return 1.0, Calibration()
+    char_weight, scores, truth = max(results, key=lambda r: _right(r[1], r[2], n_intents))  # the first on a tie
     scope = truth < n_intents
     # In-scope and out-of-scope texts weigh IN_SCOPE_PRIOR : 1 in total, whatever the number of negatives.
     weights = np.where(scope, IN_SCOPE_PRIOR / max(scope.sum(), 1), 1.0 / max((~scope).sum(), 1)) * len(scope) / (1 + IN_SCOPE_PRIOR)
     return char_weight, fit_calibration(scores, truth, weights=weights)
+
+
+def _right(scores: np.ndarray, truth: np.ndarray, n_intents: int) -> float:
+    """The share of in-scope held-out phrases whose top intent is theirs."""
+    scope = truth < n_intents
+    return float((scores[scope, :-1].argmax(axis=1) == truth[scope]).mean()) if scope.any() else 0.0
 
 
 class _Folds:

@@ -80,7 +80,7 @@ def train_softmax(
     shuffled, labels = rows.take(order), labels[order]
     scale = (np.ones(len(rows)) if sample_weights is None else sample_weights)[order].astype(np.float32)
     size = fit.batch or max(64, len(rows) // 64)
-    keep = len(rows) * len(np.unique(rows.indices)) <= KEPT_CELLS  # a bound on the batches' cells together
+    keep = len(rows) * n_features <= KEPT_CELLS  # a bound on the batches' cells together
     batches = [
         _Batch(shuffled.slice(a, min(a + size, len(rows))), labels[a : a + size], scale[a : a + size], n_classes, keep=keep)
         for a in range(0, len(rows), size)
