@@ -89,7 +89,7 @@ def dictionary(model: NLUModel, intent: Intent, text: str) -> Spans:
         for i in range(len(tokens)) for j in range(i + 1, len(tokens) + 1) if tuple(lowered[i:j]) in seen
     ]
     by_type = {p.entity: p.name for p in reversed(intent.parameters)}
-    candidates += [(m.start, m.end, by_type[m.entity]) for m in model.known(text, tokens, None) if m.entity in by_type]
+    candidates += [(m.start, m.end, by_type[m.entity]) for m in model.known(text, tokens, None, None) if m.entity in by_type]
     chosen: Spans = []
     for start, end, slot in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
         if all(end <= s or e <= start for _, s, e in chosen):

@@ -34,6 +34,16 @@ class Calibration:
         scaled[..., -1] -= self.none_shift
         return scaled
 
+    def folded(self, weights: np.ndarray, *, bias: int) -> np.ndarray:
+        """Weights (features x classes, out of scope last) whose products are the calibrated logits.
+
+        The row ``bias`` is the constant feature 1 of every utterance, so the
+        shift of the out-of-scope logit is a change of that one weight.
+        """
+        folded = (weights / self.temperature).astype(np.float32)
+        folded[bias, -1] -= self.none_shift
+        return folded
+
 
 def fit_calibration(logits: np.ndarray, labels: np.ndarray, *, weights: np.ndarray) -> Calibration:
     """The grid point of least weighted log-loss of "the top intent is right"; ``labels`` == n_intents: out of scope.

@@ -18,13 +18,15 @@ import numpy as np
 
 from chatops.engine.nlu import IntentScore
 from chatops.engine.nlu.calibration import Calibration, fit_calibration
-from chatops.engine.nlu.featurizer import Featurizer
-from chatops.engine.nlu.linear import Fit, softmax, train_softmax
+from chatops.engine.nlu.featurizer import BIAS, Featurizer
+from chatops.engine.nlu.linear import Fit, train_softmax
 from chatops.engine.nlu.negatives import out_of_scope, unrelated_requests
+from chatops.engine.nlu.sparse import Rows
 
 FOLDS = 3
 CALIBRATION_SAMPLE = 1000  # in-scope phrases calibration samples at most: bounds the training time of large agents
 SAMPLED_EPOCHS = 4  # a sampled agent's fold models: a few passes, as its full model makes over its many batches
+CHAR_WEIGHTS = (1.0, 0.3)  # of the character n-gram block; each agent's held-out folds choose
 IN_SCOPE_PRIOR = 1.5  # odds of "in scope" the calibration assumes; chosen by cross-validation on Snips training data
 
 
@@ -38,6 +40,7 @@ class IntentClassifier:
         self.index = {name: i for i, name in enumerate(self.intents)}
         self.none = len(self.intents)
         self.calibration = calibration
+        self.serving = calibration.folded(weights, bias=BIAS)  # one product gives the calibrated logits
 
     @classmethod
     def train(
@@ -50,34 +53,39 @@ class IntentClassifier:
         none_texts = [*negatives, *unrelated_requests(examples), *synthetic]
         labels = np.array([index[intent] for intent, _ in examples] + [len(intents)] * len(none_texts))
         texts = [text for _, text in examples] + none_texts
-        featurizer, weights = _fit(texts, labels, len(intents), fit)
-        calibration = _calibrate(texts, labels, len(intents), len(examples), fit)
+        char_weight, calibration = _calibrate(texts, labels, len(intents), len(examples), fit)
+        featurizer, weights = _fit(texts, labels, len(intents), fit, char_weight)
         return cls(featurizer, weights, intents, calibration)
 
     def probabilities(self, text: str, candidates: Collection[str] | None = None) -> tuple[list[str], np.ndarray]:
         """Candidate names and their calibrated probabilities; the out-of-scope share is 1 minus their sum."""
-        names = self.intents if candidates is None else [c for c in self.intents if c in candidates]
+        wanted = None if candidates is None else set(candidates)  # the engine passes a list: no scan per intent
+        names = self.intents if wanted is None else [c for c in self.intents if c in wanted]
         if not names:
             return [], np.zeros(0)
         cols, vals = self.featurizer.transform_one(text)
-        logits = vals @ self.weights[cols]
-        chosen = [self.index[name] for name in names] + [self.none]
-        probs = softmax(self.calibration.apply(logits[chosen]))
-        return names, probs[:-1]
+        logits = vals @ self.serving[cols]
+        if candidates is not None:
+            logits = logits[[self.index[name] for name in names] + [self.none]]
+        exp = np.exp(logits - logits.max())
+        return names, exp[:-1] / exp.sum()
 
     def classify(self, text: str, candidates: Collection[str] | None = None) -> list[IntentScore]:
         names, probs = self.probabilities(text, candidates)
-        order = np.argsort(-probs, kind="stable")
-        return [IntentScore(names[i], float(probs[i])) for i in order]
+        confidences = probs.tolist()
+        order = sorted(range(len(names)), key=confidences.__getitem__, reverse=True)  # stable: ties keep the intents' order
+        return [IntentScore(names[i], confidences[i]) for i in order]
 
 
-def _fit(texts: Sequence[str], labels: np.ndarray, n_intents: int, fit: Fit) -> tuple[Featurizer, np.ndarray]:
-    featurizer, rows = Featurizer.fit_transform(texts)
-    weights = train_softmax(
-        rows, labels, n_features=featurizer.n_features, n_classes=n_intents + 1, fit=fit,
-        sample_weights=balance(labels, n_intents),
+def _fit(texts: Sequence[str], labels: np.ndarray, n_intents: int, fit: Fit, char_weight: float) -> tuple[Featurizer, np.ndarray]:
+    featurizer, rows = Featurizer.fit_transform(texts, char_weight=char_weight)
+    return featurizer, _train(rows, labels, n_intents, fit, featurizer.n_features)
+
+
+def _train(rows: Rows, labels: np.ndarray, n_intents: int, fit: Fit, n_features: int) -> np.ndarray:
+    return train_softmax(
+        rows, labels, n_features=n_features, n_classes=n_intents + 1, fit=fit, sample_weights=balance(labels, n_intents),
     )
-    return featurizer, weights
 
 
 def balance(labels: np.ndarray, n_intents: int) -> np.ndarray:
@@ -94,39 +102,67 @@ def balance(labels: np.ndarray, n_intents: int) -> np.ndarray:
     return per_class[labels]
 
 
-def _calibrate(texts: Sequence[str], labels: np.ndarray, n_intents: int, n_examples: int, fit: Fit) -> Calibration:
-    """Temperature scaling of the logits on held-out folds.
+def _calibrate(
+    texts: Sequence[str], labels: np.ndarray, n_intents: int, n_examples: int, fit: Fit,
+) -> tuple[float, Calibration]:
+    """The character block's weight and the temperature scaling of the logits, both from held-out folds.
 
-    A large agent's folds train on a stratified sample of its phrases (and the
-    same share of its out-of-scope texts), so calibrating costs about
-    ``FOLDS`` small fits whatever the agent's size. A held-out phrase whose
-    intent has no phrase left in its fold's training part says nothing about
-    the model and is skipped.
+    Each weight of ``CHAR_WEIGHTS`` trains the same folds; the one whose fold
+    models answer most held-out phrases right wins (the first on a tie), and
+    its held-out scores fit the calibration. A large agent's folds train on a
+    stratified sample of its phrases (and the same share of its out-of-scope
+    texts), so this costs a few small fits per weight whatever the agent's size.
     """
-    rng = np.random.default_rng(fit.seed)
-    share = min(1.0, CALIBRATION_SAMPLE / max(n_examples, 1))
-    picked = np.flatnonzero(rng.random(len(texts)) < share) if share < 1 else np.arange(len(texts))
-    folds = FOLDS if share == 1 else 2  # a sampled agent's halves are still large enough to score each other
-    fold_fit = fit if share == 1 else dataclasses.replace(fit, epochs=SAMPLED_EPOCHS)
-    fold_of = np.empty(len(picked), dtype=np.int64)
-    for label in np.unique(labels[picked]):
-        members = np.flatnonzero(labels[picked] == label)
-        fold_of[members[rng.permutation(len(members))]] = np.arange(len(members)) % folds
-    scores, truth = [], []
-    for fold in range(folds):
-        train, held = picked[fold_of != fold], picked[fold_of == fold]
-        seen = np.zeros(n_intents + 1, dtype=bool)
-        seen[labels[train]] = True
-        held = held[seen[labels[held]]]
-        if not len(held):
-            continue
-        featurizer, weights = _fit([texts[i] for i in train], labels[train], n_intents, fold_fit)
-        scores.append(featurizer.transform([texts[i] for i in held]).dot(weights))
-        truth.append(labels[held])
-    if not scores:
-        return Calibration()
-    held_labels = np.concatenate(truth)
-    scope = held_labels < n_intents
+    folds = _Folds(texts, labels, n_intents, n_examples, fit)
+    results = [(char_weight, *folds.scores(char_weight)) for char_weight in CHAR_WEIGHTS]
+    if not len(results[0][2]):
+        return 1.0, Calibration()
+    char_weight, scores, truth = max(results, key=lambda r: _right(r[1], r[2], n_intents))  # the first on a tie
+    scope = truth < n_intents
     # In-scope and out-of-scope texts weigh IN_SCOPE_PRIOR : 1 in total, whatever the number of negatives.
     weights = np.where(scope, IN_SCOPE_PRIOR / max(scope.sum(), 1), 1.0 / max((~scope).sum(), 1)) * len(scope) / (1 + IN_SCOPE_PRIOR)
-    return fit_calibration(np.concatenate(scores), held_labels, weights=weights)
+    return char_weight, fit_calibration(scores, truth, weights=weights)
+
+
+def _right(scores: np.ndarray, truth: np.ndarray, n_intents: int) -> float:
+    """The share of in-scope held-out phrases whose top intent is theirs."""
+    scope = truth < n_intents
+    return float((scores[scope, :-1].argmax(axis=1) == truth[scope]).mean()) if scope.any() else 0.0
+
+
+class _Folds:
+    """Stratified folds of (a sample of) the training texts, featurised once for every weight they compare.
+
+    A held-out phrase whose intent has no phrase left in its fold's training
+    part says nothing about the model and is skipped.
+    """
+
+    def __init__(self, texts: Sequence[str], labels: np.ndarray, n_intents: int, n_examples: int, fit: Fit) -> None:
+        rng = np.random.default_rng(fit.seed)
+        share = min(1.0, CALIBRATION_SAMPLE / max(n_examples, 1))
+        picked = np.flatnonzero(rng.random(len(labels)) < share) if share < 1 else np.arange(len(labels))
+        count = FOLDS if share == 1 else 2  # a sampled agent's halves are still large enough to score each other
+        self.fit = fit if share == 1 else dataclasses.replace(fit, epochs=SAMPLED_EPOCHS)
+        self.labels, self.n_intents = labels, n_intents
+        fold_of = np.empty(len(picked), dtype=np.int64)
+        for label in np.unique(labels[picked]):
+            members = np.flatnonzero(labels[picked] == label)
+            fold_of[members[rng.permutation(len(members))]] = np.arange(len(members)) % count
+        self.splits = []
+        for fold in range(count):
+            train, held = picked[fold_of != fold], picked[fold_of == fold]
+            seen = np.zeros(n_intents + 1, dtype=bool)
+            seen[labels[train]] = True
+            held = held[seen[labels[held]]]
+            if len(held):
+                featurizer, rows = Featurizer.fit_transform([texts[i] for i in train])
+                self.splits.append((featurizer, rows, labels[train], featurizer.transform([texts[i] for i in held]), labels[held]))
+
+    def scores(self, char_weight: float) -> tuple[np.ndarray, np.ndarray]:
+        """Held-out logits (rows x classes) of the fold models, and the held-out labels."""
+        scores, truth = [np.zeros((0, self.n_intents + 1))], [np.zeros(0, dtype=np.int64)]
+        for featurizer, rows, labels, held, held_labels in self.splits:
+            weights = _train(featurizer.char_scaled(rows, char_weight), labels, self.n_intents, self.fit, featurizer.n_features)
+            scores.append(featurizer.char_scaled(held, char_weight).dot(weights))
+            truth.append(held_labels)
+        return np.concatenate(scores), np.concatenate(truth)

@@ -47,6 +47,11 @@ def phrase_twins(intents: Iterable[Intent]) -> dict[str, set[str]]:
     return {name: others for name, others in twins.items() if others}
 
 
+def system_kinds(intent: Intent) -> frozenset[str]:
+    """The system entities the intent's parameters take (@sys.any is the tagger's, not a parser's)."""
+    return frozenset(p.entity for p in intent.parameters if p.entity.startswith("sys.") and p.entity != ANY)
+
+
 def phrase_spans(phrase: TrainingPhrase) -> list[tuple[int, int, str]]:
     spans, position = [], 0
     for part in phrase.parts:
@@ -66,8 +71,9 @@ class NLUModel:
         self.taggers = taggers
         self.gazetteer = Gazetteer(agent.entities)
         self.extended = ExtendedEntities({p.entity for intent in agent.intents.values() for p in intent.parameters})
-        self.values = values or ValueGazetteer(annotated_values(agent.intents.values()))
+        self.values = values or ValueGazetteer([(words, slot) for _, words, slot in annotated_values(agent.intents.values())])
         self.twins = phrase_twins(agent.intents.values())
+        self.kinds = {name: system_kinds(intent) for name, intent in agent.intents.items()}
 
     def classify(self, text: str, *, candidates: Collection[str] | None = None) -> list[IntentScore]:
         """Intents by confidence; ``candidates`` are those whose input contexts are active.
@@ -100,14 +106,25 @@ class NLUModel:
         scale = shrink / in_scope if in_scope > 0 else 0.0
         return sorted((IntentScore(name, score * scale) for name, score in scores.items()), key=lambda s: -s.confidence)
 
-    def known(self, text: str, tokens: list[Token], now: datetime | None) -> list[EntityMatch]:
-        """Developer and system entities, the tagger's hints."""
-        found = [*self.gazetteer.find(text, tokens), *find_system(text, now), *self.extended.find(text, tokens)]
-        return sorted(found, key=lambda m: (m.start, -m.end))
+    def known(self, text: str, tokens: list[Token], now: datetime | None, kinds: frozenset[str] | None) -> list[EntityMatch]:
+        """Developer entities and the system entities of ``kinds`` (None: all), the tagger's hints.
+
+        The system parsers are most of a turn's extraction cost, and most
+        intents take none of their values: they run only for the kinds asked
+        for, in training (the tagger's hints) as in serving.
+        """
+        if kinds is not None and not kinds:
+            system: list[EntityMatch] = []
+        else:
+            system = [*find_system(text, now), *self.extended.find(text, tokens)]
+            if kinds is not None:
+                system = [m for m in system if m.entity in kinds]
+        return sorted([*self.gazetteer.find(text, tokens), *system], key=lambda m: (m.start, -m.end))
 
     def extract(self, text: str, *, intent: str | None = None, now: datetime | None = None) -> list[EntityMatch]:
+        """Every entity when ``intent`` is None; else the system entities its parameters take and the developer ones."""
         tokens = tokenize(text)
-        matches = self.known(text, tokens, now)
+        matches = self.known(text, tokens, now, self.kinds.get(intent) if intent else None)
         tagger = self.taggers.get(intent or "")
         if tagger is None or not tokens:
             return matches
@@ -157,15 +174,13 @@ class NLUModel:
         return result
 
 
-def annotated_values(intents: Iterable[Intent], *, skip: int | None = None) -> list[tuple[tuple[str, ...], str]]:
-    """(lower-cased words, parameter) of every annotation; ``skip`` leaves out one jackknife fold."""
+def annotated_values(intents: Iterable[Intent]) -> list[tuple[int, tuple[str, ...], str]]:
+    """(jackknife fold, lower-cased words, parameter) of every annotation, tokenised once for all the folds."""
     values = []
     for intent in intents:
         for i, phrase in enumerate(intent.phrases):
-            if skip is not None and i % FOLDS == skip:
-                continue
             text = phrase.text
-            values.extend((tuple(t.lower for t in tokenize(text[s:e])), slot) for s, e, slot in phrase_spans(phrase))
+            values.extend((i % FOLDS, tuple(t.lower for t in tokenize(text[s:e])), slot) for s, e, slot in phrase_spans(phrase))
     return values
 
 
@@ -177,7 +192,7 @@ def _sentences(
         text = phrase.text
         tokens = tokenize(text)
         if tokens:
-            hinted = model.hints(tokens, model.known(text, tokens, None), folds[i % FOLDS])
+            hinted = model.hints(tokens, model.known(text, tokens, None, model.kinds[intent.name]), folds[i % FOLDS])
             sentences.append(Sentence(tokens, token_features(tokens, hinted), bio_labels(tokens, phrase_spans(phrase))))
     return sentences
 
@@ -189,7 +204,8 @@ def train(agent: Agent, **options: object) -> NLUModel:
     negatives = [p.text for i in agent.intents.values() if i.fallback for p in i.phrases]
     classifier = IntentClassifier.train(examples, negatives=negatives) if examples else None
     model = NLUModel(agent, classifier, {})
-    folds = [ValueGazetteer(annotated_values(intents, skip=k)) for k in range(FOLDS)]
+    annotations = annotated_values(intents)
+    folds = [ValueGazetteer([(words, slot) for fold, words, slot in annotations if fold != k]) for k in range(FOLDS)]
     pools = value_pools(agent, intents)
     for intent in intents:
         if any(part.parameter for phrase in intent.phrases for part in phrase.parts):

@@ -41,30 +41,34 @@ def shared_words(phrases: Sequence[tuple[str, str]]) -> list[str]:
     return [w for w in FUNCTION_WORDS if w not in whole and len(owners.get(w, ())) != 1]
 
 
-def _nonsense(rng: np.random.Generator) -> str:
-    """Half pronounceable, half keyboard mash ("asdfgh")."""
-    length = int(rng.integers(2, 10))
-    if rng.random() < 0.5:
-        return "".join(chr(ord("a") + int(c)) for c in rng.integers(0, 26, size=length))
-    first = int(rng.integers(0, 2))
-    return "".join(
-        (VOWELS if (i + first) % 2 else CONSONANTS)[int(rng.integers(0, 6 if (i + first) % 2 else 19))]
-        for i in range(length)
-    )
+def _nonsense(rng: np.random.Generator, count: int) -> list[str]:
+    """``count`` made-up words, half pronounceable, half keyboard mash ("asdfgh"), drawn as arrays at once."""
+    lengths = rng.integers(2, 10, size=count)
+    word_of = np.repeat(np.arange(count), lengths)
+    starts = np.cumsum(lengths) - lengths
+    position = np.arange(len(word_of)) - starts[word_of]
+    mash = (rng.random(count) < 0.5)[word_of]
+    vowel = (position + rng.integers(0, 2, size=count)[word_of]) % 2 == 1
+    letters = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
+    vowels, consonants = np.frombuffer(VOWELS.encode(), dtype=np.uint8), np.frombuffer(CONSONANTS.encode(), dtype=np.uint8)
+    n = len(word_of)
+    spoken = np.where(vowel, vowels[rng.integers(0, len(vowels), size=n)], consonants[rng.integers(0, len(consonants), size=n)])
+    text = np.where(mash, letters[rng.integers(0, 26, size=n)], spoken).astype(np.uint8).tobytes().decode("ascii")
+    return [text[a : a + size] for a, size in zip(starts.tolist(), lengths.tolist())]
 
 
 def out_of_scope(phrases: Sequence[tuple[str, str]], count: int, *, seed: int = 0) -> list[str]:
-    """``count`` nonsense utterances of one to eight words."""
+    """``count`` nonsense utterances of one to eight words; two in five words are shared function words."""
     rng = np.random.default_rng(seed)
     shared = shared_words(phrases)
-    utterances = []
-    for _ in range(count):
-        words = [
-            shared[int(rng.integers(0, len(shared)))] if shared and rng.random() < 0.4 else _nonsense(rng)
-            for _ in range(int(rng.integers(1, 9)))
-        ]
-        utterances.append(" ".join(words))
-    return utterances
+    sizes = rng.integers(1, 9, size=count)
+    words = _nonsense(rng, int(sizes.sum()))
+    if shared:
+        chosen = np.flatnonzero(rng.random(len(words)) < 0.4)
+        for i, pick in zip(chosen.tolist(), rng.integers(0, len(shared), size=len(chosen)).tolist()):
+            words[i] = shared[pick]
+    ends = np.cumsum(sizes).tolist()
+    return [" ".join(words[a:b]) for a, b in zip([0, *ends[:-1]], ends)]
 
 
 @cache

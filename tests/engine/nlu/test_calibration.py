@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from chatops.engine.nlu.calibration import Calibration, fit_calibration
+from chatops.engine.nlu import intents
 from chatops.engine.nlu.intents import IntentClassifier
 
 THRESHOLD = 0.3  # the default of CHATOPS_THRESHOLD
@@ -57,3 +58,22 @@ def test_fit_finds_the_shift_that_separates_right_answers_from_out_of_scope() ->
 
 def test_no_mistakes_to_learn_from_leaves_the_scores_as_they_are() -> None:
     assert fit_calibration(np.array([[2.0, 0.0, 0.0]]), np.array([0]), weights=np.ones(1)) == Calibration()
+
+
+def test_folded_weights_give_the_calibrated_logits(classifier: IntentClassifier) -> None:
+    cols, vals = classifier.featurizer.transform_one("the vpn drops")
+    raw = vals @ classifier.weights[cols]
+    folded = vals @ classifier.calibration.folded(classifier.weights, bias=0)[cols]
+    np.testing.assert_allclose(folded, classifier.calibration.apply(raw), rtol=1e-5, atol=1e-5)
+
+
+def test_the_folds_keep_full_character_n_grams_for_an_agent_in_english(classifier: IntentClassifier) -> None:
+    # Character n-grams carry typos and word forms ("printer", "print"); only agents of made-up words drop them.
+    assert classifier.featurizer.char_weight == 1.0
+
+
+def test_the_character_weight_the_folds_choose_is_the_model_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(intents, "CHAR_WEIGHTS", (0.3,))
+    light = IntentClassifier.train([(intent, text) for intent, texts in SMALL_AGENT.items() for text in texts])
+    assert light.featurizer.char_weight == 0.3
+    assert light.classify("reset my password")[0].intent == "password"

@@ -104,3 +104,12 @@ def test_fuzzy_matching_scales_with_word_length(text: str, value: str | None) ->
 @pytest.mark.parametrize("text", ["book a tune-up", "book a tune up", "book a tuneup", "an oil-change", "an oilchange"])
 def test_compound_synonyms_match_with_a_hyphen_a_space_or_closed_up(text: str) -> None:
     assert [m.value for m in _gazetteer(fuzzy=False).find(text)] == ["service"]
+
+
+def test_an_intent_gets_only_the_system_entities_its_parameters_take(small_model: Any) -> None:
+    # "pods" takes no system entity: its extraction skips the number, date and quantity parsers.
+    assert not [m for m in small_model.extract("list 5 pods in web tomorrow", intent="pods") if m.entity.startswith("sys.") and m.entity != "sys.any"]
+    price = {m.entity for m in small_model.extract("price of 5,000 sq ft tomorrow", intent="price")}
+    assert "sys.area" in price and not price & {"sys.number", "sys.date", "sys.date-time"}
+    # Without an intent, every kind is found.
+    assert {"sys.number", "sys.date"} <= {m.entity for m in small_model.extract("list 5 pods tomorrow")}

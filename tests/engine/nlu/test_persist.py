@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 
@@ -65,3 +66,19 @@ def test_load_or_train_without_a_file_trains(small_model: Any, tmp_path: Path) -
     model = load_or_train(small_model.agent, tmp_path / "missing.npz")
     assert model.classify("tell me a joke")[0].intent == "joke"
     assert load_or_train(small_model.agent, None).classify("list pods")[0].intent == "pods"
+
+
+def test_a_file_of_the_previous_format_is_stale_and_retrained(small_model: Any, tmp_path: Path) -> None:
+    path = tmp_path / "model.npz"
+    save_model(small_model, path)
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    header = json.loads(str(arrays["header"]))
+    header["format"] = "chatops-nlu/2"  # no character weight in its featurizer
+    del header["classifier"]["featurizer"]["char_weight"]
+    arrays["header"] = np.array(json.dumps(header))
+    with path.open("wb") as file:
+        np.savez_compressed(file, **arrays)
+    with pytest.raises(StaleModel, match="has format 'chatops-nlu/2'"):
+        load_model(small_model.agent, path)
+    assert load_or_train(small_model.agent, path).classify("tell me a joke")[0].intent == "joke"
