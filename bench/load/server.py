@@ -22,7 +22,7 @@ from aiohttp import web
 from bench.load.processes import service_env
 from chatops.config import load_settings
 from chatops.observability.logging import configure_logging
-from chatops.server import create_app
+from chatops.server import create_app, new_event_loop
 
 
 async def bare(request: web.Request) -> web.Response:
@@ -51,6 +51,11 @@ async def run(store: str) -> None:
         await stop.wait()
 
 
+def _serve(store: str) -> None:
+    with asyncio.Runner(loop_factory=new_event_loop) as runner:  # the loop `chatops serve` runs on
+        runner.run(run(store))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.load.server")
     parser.add_argument("--store", required=True, help="SQLite file for the service's store")
@@ -58,14 +63,14 @@ def main() -> None:
     args = parser.parse_args()
     configure_logging(level="WARNING", fmt="json", stream=sys.stderr)
     if not args.profile:
-        asyncio.run(run(args.store))
+        _serve(args.store)
         return
     from pyinstrument import Profiler
 
     profiler = Profiler(async_mode="disabled", interval=0.0005)
     profiler.start()
     try:
-        asyncio.run(run(args.store))
+        _serve(args.store)
     finally:
         profiler.stop()
         Path(args.profile).write_text(profiler.output_text(unicode=True, color=False, show_all=False))
