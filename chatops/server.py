@@ -10,7 +10,6 @@ from aiohttp import web
 
 from chatops.channels import dialogflow as dialogflow_channel
 from chatops.channels import cors, openapi, response_headers
-from chatops.channels import slack as slack_channel
 from chatops.channels import web as web_channel
 from chatops.channels import webchat
 from chatops.channels.http_errors import error_middleware
@@ -60,7 +59,11 @@ def create_app(
     web_channel.setup(app)
     app.router.add_get("/api/v1/audit", AuditEndpoint(lambda request: slot.runtime.store, settings.security.admin_tokens).handle)
     dialogflow_channel.setup(app)
-    slack_channel.setup(app)
+    if settings.slack.bot_token:
+        # slack_bolt and slack_sdk (5 MiB resident) are imported only by a service that talks to Slack.
+        from chatops.channels import slack as slack_channel
+
+        slack_channel.setup(app)
     webchat.setup(app, frame_origins=widget_origins, demo=settings.server.demo)
     openapi.setup(app)
     return app
