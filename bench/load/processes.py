@@ -23,6 +23,12 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / _TICK
 
 
+def rss_mib(pid: int) -> float:
+    """Resident memory of ``pid`` now (VmRSS), in MiB."""
+    line = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
 def service_env(store: Path) -> dict[str, str]:
     """The service's settings under load, as environment: a SQLite file; Reddit and AWS on a closed port."""
     return {
