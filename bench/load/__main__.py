@@ -1,7 +1,7 @@
 """``python -m bench.load``: requests per second and p50/p99 latency of the service, against a bare aiohttp endpoint.
 
-The service (bundled agent, every handler table, SQLite file store, Reddit and
-AWS on a closed loopback port) and the bare endpoint run in one subprocess and
+The service (bundled agent with its model trained once by ``chatops train``,
+every handler table, SQLite file store, Reddit and AWS on a closed loopback port) and the bare endpoint run in one subprocess and
 one event loop; this process drives them over loopback with a closed-loop
 generator. Ratios are against the bare endpoint measured in the same run.
 Then ``chatops serve --workers N`` gets the same query mix. Every run reports
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bench.load import wrk
 from bench.load.generator import Result, drive
-from bench.load.processes import ROOT, cpu_seconds, rss_mib, start_workers
+from bench.load.processes import ROOT, cpu_seconds, rss_mib, start_workers, train_model
 
 # Utterances that stay on the machine: help, greetings, a price (with its chart), a fallback, cancel, an event.
 UTTERANCES = [
@@ -77,8 +77,9 @@ def _args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _start(store: Path, profile: str | None) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    command = [sys.executable, "-m", "bench.load.server", "--store", str(store)] + (["--profile", profile] if profile else [])
+def _start(store: Path, model: Path, profile: str | None) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    command = [sys.executable, "-m", "bench.load.server", "--store", str(store), "--model", str(model)]
+    command += ["--profile", profile] if profile else []
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
@@ -134,7 +135,7 @@ async def _measure_workers(tmp: Path, args: argparse.Namespace, found: Findings)
     """The same query mix against ``chatops serve --workers N``, beside the one-process bare endpoint's figures."""
     count = args.workers
     port = _free_port()
-    proc, pids = start_workers(count, tmp / "workers.db", port, tmp / "workers.log")
+    proc, pids = start_workers(count, tmp / "workers.db", tmp / "model.bin", port, tmp / "workers.log")
     found.worker_rss = [rss_mib(pid) for pid in pids]
     try:
         query = f"http://127.0.0.1:{port}/api/v1/query"
@@ -191,7 +192,8 @@ async def main() -> None:
     args = _args()
     found = Findings()
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
-        proc, urls = _start(Path(tmp) / "load.db", args.profile)
+        train_model(Path(tmp) / "model.bin")
+        proc, urls = _start(Path(tmp) / "load.db", Path(tmp) / "model.bin", args.profile)
         found.server_rss = rss_mib(proc.pid)
         try:
             found.rows = await _measure(urls, proc.pid, args)
