@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, AsyncIterator, Mapping
 
@@ -9,7 +10,6 @@ from aiohttp import web
 
 from chatops.channels import dialogflow as dialogflow_channel
 from chatops.channels import cors, openapi, response_headers
-from chatops.channels import slack as slack_channel
 from chatops.channels import web as web_channel
 from chatops.channels import webchat
 from chatops.channels.http_errors import error_middleware
@@ -59,10 +59,23 @@ def create_app(
     web_channel.setup(app)
     app.router.add_get("/api/v1/audit", AuditEndpoint(lambda request: slot.runtime.store, settings.security.admin_tokens).handle)
     dialogflow_channel.setup(app)
-    slack_channel.setup(app)
+    if settings.slack.bot_token:
+        # slack_bolt and slack_sdk (5 MiB resident) are imported only by a service that talks to Slack.
+        from chatops.channels import slack as slack_channel
+
+        slack_channel.setup(app)
     webchat.setup(app, frame_origins=widget_origins, demo=settings.server.demo)
     openapi.setup(app)
     return app
+
+
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop's event loop where it is installed: a third less CPU per request in aiohttp's transport (bench/load)."""
+    try:
+        import uvloop
+    except ImportError:  # no uvloop on Windows
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
 
 
 def serve(settings: Settings, *, reuse_port: bool = False) -> None:
@@ -75,4 +88,5 @@ def serve(settings: Settings, *, reuse_port: bool = False) -> None:
         shutdown_timeout=settings.server.shutdown_seconds,
         reuse_port=reuse_port or None,
         print=lambda message: log.info("%s", message),
+        loop=new_event_loop(),
     )

@@ -21,9 +21,8 @@ from chatops.store.base import Dataset
 from handlers.areas import Area, number, parse_area
 from handlers.datasets import available, find_dataset, upload_dataset
 from handlers.price_chart import chart_svg
-from handlers.price_chart_png import chart_png
 from handlers.price_models import PriceModel, PriceModels
-from handlers.price_plot import plot
+from handlers.price_plot import Plot, plot
 
 table = HandlerTable("prices")
 
@@ -132,7 +131,14 @@ def _chart(model: PriceModel, dataset: Dataset, sq_ft: float, price: float) -> I
         title=f"{dataset.y} against {dataset.x} in {dataset.name}",
     )
     alt = f"{dataset.y} against {dataset.x} in {dataset.name}, with the fitted line and your {number(sq_ft)} sq ft lot"
-    return Image(alt=alt, data=chart_svg(laid_out), mime="image/svg+xml", png=partial(chart_png, laid_out))
+    return Image(alt=alt, data=chart_svg(laid_out), mime="image/svg+xml", png=partial(_png, laid_out))
+
+
+def _png(laid_out: Plot) -> bytes:
+    # Pillow is imported when a channel first asks for a PNG (Slack): 2 MiB of every worker otherwise.
+    from handlers.price_chart_png import chart_png
+
+    return chart_png(laid_out)
 
 
 def _line(model: PriceModel) -> str:

@@ -22,7 +22,7 @@ from aiohttp import web
 from chatops.channels import dialogflow_v1, texts
 from chatops.channels.dialogflow_body import to_query
 from chatops.channels.dialogflow_render import render_response
-from chatops.channels.http_errors import json_error, read_json
+from chatops.channels.http_errors import json_error, json_response, read_json
 from chatops.config import DialogflowSettings
 from chatops.engine.dialogflow.v2_shapes import as_text
 from chatops.errors import StoreUnavailable
@@ -104,7 +104,7 @@ async def webhook(request: web.Request) -> web.Response:
         result.reply, session=as_text(v2.get("session")), active=matched.contexts or (),
         notifications=result.notifications, language=matched.language,
     )
-    return web.json_response(dialogflow_v1.response_from_v2(response) if legacy else response)
+    return json_response(dialogflow_v1.response_from_v2(response) if legacy else response)
 
 
 def setup(app: web.Application) -> None:

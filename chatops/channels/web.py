@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from chatops.channels.http_errors import json_error, read_json
+from chatops.channels.http_errors import json_error, json_response, read_json
 from chatops.channels.untrusted import check_identity
 from chatops.channels.web_render import render_result
 from chatops.config import Settings
@@ -93,11 +93,11 @@ async def query(request: web.Request) -> web.Response:
     body = await read_json(request)
     q = to_query(body, settings, token, request_id)
     result = await request.app[RUNTIME].runtime.conversation.handle(q)
-    return web.json_response(render_result(result, body["session"]), headers={"X-Request-Id": request_id})
+    return json_response(render_result(result, body["session"]), headers={"X-Request-Id": request_id})
 
 
 async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    return json_response({"status": "ok"})
 
 
 async def readyz(request: web.Request) -> web.Response:
@@ -108,7 +108,7 @@ async def readyz(request: web.Request) -> web.Response:
         await runtime.store.ping()
     except StoreUnavailable as exc:
         return json_error(503, "store_unavailable", exc.user_message)
-    return web.json_response({"status": "ready", "intents": len(runtime.agent.intents)})
+    return json_response({"status": "ready", "intents": len(runtime.agent.intents)})
 
 
 async def upload_dataset(request: web.Request) -> web.Response:
@@ -131,7 +131,7 @@ async def upload_dataset(request: web.Request) -> web.Response:
         return json_error(404, "not_enabled", "Price prediction is not enabled here (CHATOPS_HANDLERS), so there is no data set to upload.")
     if "rows" not in result.reply.data:
         return json_error(400, "bad_dataset", result.reply.text)
-    return web.json_response({**result.reply.data, "message": result.reply.text}, status=201)
+    return json_response({**result.reply.data, "message": result.reply.text}, status=201)
 
 
 def setup(app: web.Application) -> None:

@@ -27,8 +27,9 @@ from chatops.fulfillment.prematched import (
     matched_turn,
     stale_confirmation,
 )
+from chatops.fulfillment.sessions import Sessions
 from chatops.models import Context, IntentRef, Query, QueryResult, Reply, Visibility
-from chatops.store.base import Job, SessionRecord, Store
+from chatops.store.base import Job, Store
 
 log = logging.getLogger(__name__)
 
@@ -64,24 +65,26 @@ class Conversation:
         self.shared_lock = shared_lock
         self.clock = clock
         self.sinks: list[Sink] = []
+        # Another process's turns change sessions behind this one's back exactly when the lease is needed.
+        self.sessions = Sessions(store, dispatcher.sealer, remember=not shared_lock)
         self._locks: dict[str, _SessionLock] = {}
 
     async def handle(self, query: Query) -> QueryResult:
         async with self._session_lock(query.session):
-            state, stored = await self._load(query.session)
+            state, stored = await self.sessions.load(query.session)
             engine = engine_for(self.engine, self.languages, query.language)
             turn = engine.turn(state, query, now=self.clock())
             reply = await self.dispatcher.fulfill(turn, state, query)
             engine.finish(state, turn)
             reply = await self._apply(reply, state, query)
             notifications = tuple(Reply(**item) for item in state.memory.pop(OUTBOX, []))
-            await self._save(state, stored)
+            await self.sessions.save(state, stored)
         return _result(turn, reply, state, query, notifications, agent=self.engine.agent)
 
     async def handle_matched(self, matched: MatchedQuery) -> MatchedResult:
         """A turn whose intent was matched elsewhere: fulfil it without the engine's NLU."""
         async with self._session_lock(matched.session):
-            state, stored = await self._load(matched.session)
+            state, stored = await self.sessions.load(matched.session)
             state.updated_at = self.clock()
             if matched.contexts is not None:
                 adopt_contexts(state, matched.contexts)
@@ -97,7 +100,7 @@ class Conversation:
                 state.set_context(ctx.name, ctx.lifespan, dict(ctx.parameters))
             drop_expired(state)
             notifications = tuple(Reply(**item) for item in state.memory.pop(OUTBOX, []))
-            await self._save(state, stored)
+            await self.sessions.save(state, stored)
         return MatchedResult(reply=reply, action=action, notifications=notifications, stale=stale)
 
     async def _apply(self, reply: Reply, state: SessionState, query: Query) -> Reply:
@@ -130,9 +133,9 @@ class Conversation:
             log.warning("a secret notification for session %s had no private channel and was dropped", session)
             return
         async with self._session_lock(session):
-            state, stored = await self._load(session)
+            state, stored = await self.sessions.load(session)
             state.memory.setdefault(OUTBOX, []).append({"text": reply.text})
-            await self._save(state, stored)
+            await self.sessions.save(state, stored)
 
     async def notify_job(self, job: Job, reply: Reply) -> None:
         await self.notify(job.session, reply)
@@ -167,33 +170,6 @@ class Conversation:
             yield
         finally:
             await self.store.release_lock(key, self.instance)
-
-    async def _load(self, session: str) -> tuple[SessionState, bool]:
-        """The session's state, and whether the store holds a record of it."""
-        record = await self.store.load_session(session)
-        if record is None:
-            return SessionState(id=session), False
-        opened = self.dispatcher.sealer.unseal_readable
-        contexts = [{**c, "parameters": opened(c.get("parameters") or {})} for c in record.contexts]
-        pending = None if record.pending is None else {**record.pending, "parameters": opened(record.pending["parameters"])}
-        return SessionState.from_record(session, contexts, pending, record.memory, record.updated_at), True
-
-    async def _save(self, state: SessionState, stored: bool) -> None:
-        if not state.contexts and state.pending is None and not state.memory:
-            # Nothing to remember: no write for the many one-shot turns (help, a fallback), and the
-            # idle clock has nothing to expire.
-            if stored:
-                await self.store.delete_session(state.id)
-            return
-        # Contexts and a half-filled intent carry parameters too (DialogFlow sends them back in
-        # outputContexts): a secret-named one is stored sealed, as a pending confirmation's is.
-        seal = self.dispatcher.sealer.seal
-        data = state.to_record()
-        contexts = [{**c, "parameters": seal(c["parameters"])} for c in data["contexts"]]
-        pending = None if data["pending"] is None else {**data["pending"], "parameters": seal(data["pending"]["parameters"])}
-        await self.store.save_session(
-            SessionRecord(id=state.id, contexts=contexts, pending=pending, memory=state.memory, updated_at=state.updated_at)
-        )
 
 
 @dataclass

@@ -8,6 +8,7 @@ later release) still load.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 import uuid
 from typing import Any, TypeVar
@@ -18,14 +19,24 @@ from chatops.store.base import JOB_STATES
 R = TypeVar("R")
 
 
+@functools.cache
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def to_doc(record: Any) -> dict[str, Any]:
-    """The record's fields as a fresh dict (nested values are copied)."""
-    return dataclasses.asdict(record)
+    """The record's fields as a fresh dict whose nested values are the record's own.
+
+    Not ``dataclasses.asdict``: its deep copy of an audit record cost more CPU than the SQLite
+    write itself (about 100 µs against 17); every backend serialises (or re-encodes) the
+    document at once without changing it.
+    """
+    return {name: getattr(record, name) for name in _names(type(record))}
 
 
 def from_doc(cls: type[R], doc: dict[str, Any]) -> R:
     """Build ``cls`` from a document, keeping only the fields ``cls`` declares."""
-    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    names = _names(cls)
     return cls(**{k: v for k, v in doc.items() if k in names})
 
 

@@ -110,13 +110,16 @@ async def test_only_the_requester_may_confirm(chat: ChatHarness, recorder: Recor
     assert (await chat.say("yes")).text == "destroyed castle"
 
 
-async def test_an_expired_confirmation_does_nothing(chat: ChatHarness, recorder: Recorder) -> None:
-    await chat.say("destroy the castle")
-    record = await chat.runtime.store.load_session(chat.session)
-    assert record is not None
-    record.memory["confirmation"]["expires"] = 0
-    await chat.runtime.store.save_session(record)
-    assert "expired" in (await chat.say("yes")).text
+async def test_an_expired_confirmation_does_nothing(recorder: Recorder) -> None:
+    from .conftest import TEST_AGENT
+    from chatops.config import load_settings
+
+    # A confirmation that lives no time at all has expired by the next turn.
+    overrides = {"engine": {"agent_dir": str(TEST_AGENT)}, "store": {"url": "sqlite:///:memory:"},
+                 "security": {"confirm_ttl_seconds": 0}}
+    async with ChatHarness(load_settings(env={}, overrides=overrides), tables=[recorder.table()]) as chat:
+        await chat.say("destroy the castle")
+        assert "expired" in (await chat.say("yes")).text
     assert recorder.calls == []
 
 

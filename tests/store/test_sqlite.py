@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import threading
 from pathlib import Path
+from typing import Awaitable, Callable
 
 import pytest
 
@@ -45,23 +48,60 @@ async def test_file_survives_reopening(tmp_path: Path) -> None:
     assert loaded is not None and loaded.memory == {"k": "v"}
 
 
-async def test_sqlite_calls_run_off_the_event_loop_thread() -> None:
-    store = SqliteStore(":memory:")
-    await store.open()
+async def _threads_of(store: SqliteStore, call: Callable[[], Awaitable[object]]) -> list[int]:
+    """The threads sqlite3 really ran on during ``call`` (a SQL function reports its own thread)."""
     seen: list[int] = []
-    # A SQL function runs inside sqlite3, so it reports the thread that sqlite3 really runs on.
-    await store._run(lambda: store._db().create_function("where_am_i", 0, lambda: seen.append(threading.get_ident())))
-    await store._run(lambda: store._db().execute("SELECT where_am_i()").fetchone())
+    store._db().create_function("where_am_i", 0, lambda: seen.append(threading.get_ident()))
+    for verb in ("INSERT", "UPDATE"):
+        store._db().execute(f"CREATE TEMP TRIGGER spy_{verb} AFTER {verb} ON sessions BEGIN SELECT where_am_i(); END")
+    await call()
+    return seen
+
+
+async def test_short_calls_run_on_the_loop_without_a_thread_hop(tmp_path: Path) -> None:
+    store = SqliteStore(str(tmp_path / "c.db"))
+    await store.open()
+    seen = await _threads_of(store, lambda: store.save_session(SessionRecord(id="s")))
     await store.close()
-    assert seen and seen[0] != threading.get_ident()
+    assert seen == [threading.get_ident()]
+
+
+async def test_a_locked_file_is_waited_for_on_the_thread_while_the_loop_runs(tmp_path: Path) -> None:
+    path = str(tmp_path / "c.db")
+    store = SqliteStore(path, timeout=5.0)
+    await store.open()
+    blocker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    blocker.execute("BEGIN EXCLUSIVE")
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    ticker = asyncio.create_task(tick())
+    asyncio.get_running_loop().call_later(0.3, blocker.execute, "ROLLBACK")
+
+    async def two_saves() -> None:
+        # The second call comes while the first waits on the thread: it queues behind it, in order.
+        await asyncio.gather(store.save_session(SessionRecord(id="s", memory={"n": 1})),
+                             store.save_session(SessionRecord(id="s", memory={"n": 2})))
+
+    seen = await _threads_of(store, two_saves)
+    ticker.cancel()
+    loaded = await store.load_session("s")
+    await store.close()
+    blocker.close()
+    assert ticks >= 10, "the loop stood still while the file was locked"
+    assert len(seen) == 2 and threading.get_ident() not in seen
+    assert loaded is not None and loaded.memory == {"n": 2}
 
 
 async def test_locked_database_times_out_with_store_unavailable(tmp_path: Path) -> None:
     path = str(tmp_path / "c.db")
     store = SqliteStore(path, timeout=0.2)
     await store.open()
-    import sqlite3
-
     blocker = sqlite3.connect(path, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
