@@ -1,4 +1,4 @@
-"""The intent classifier: tf-idf n-grams, a linear model (softmax or squared hinge), an explicit out-of-scope class, calibrated confidence.
+"""The intent classifier: tf-idf n-grams, a softmax or squared-hinge linear model, an out-of-scope class, calibrated confidence.
 
 The last class is "none of the intents": it learns from synthetic nonsense and
 from the phrases of fallback intents (or a corpus's ``None`` examples). Its
@@ -118,11 +118,11 @@ def _calibrate(
     the agent's size.
     """
     folds = _Folds(texts, labels, n_intents, n_examples, fit)
-    best = lambda results: max(results, key=lambda r: _right(r[2], r[3], n_intents))  # noqa: E731 - the first on a tie
-    softmax = best([(w, "softmax", *folds.scores(w, "softmax")) for w in CHAR_WEIGHTS])
+    softmax = _best([(w, "softmax", *folds.scores(w, "softmax")) for w in CHAR_WEIGHTS], n_intents)
     if not len(softmax[3]):
         return 1.0, fit, Calibration()
-    char_weight, loss, scores, truth = best([softmax, (softmax[0], "hinge", *folds.scores(softmax[0], "hinge"))])
+    hinge = (softmax[0], "hinge", *folds.scores(softmax[0], "hinge"))
+    char_weight, loss, scores, truth = _best([softmax, hinge], n_intents)
     scope = truth < n_intents
     # In-scope and out-of-scope texts weigh IN_SCOPE_PRIOR : 1 in total, whatever the number of negatives.
     weights = np.where(scope, IN_SCOPE_PRIOR / max(scope.sum(), 1), 1.0 / max((~scope).sum(), 1)) * len(scope) / (1 + IN_SCOPE_PRIOR)
@@ -131,6 +131,14 @@ def _calibrate(
     # fallback. There the confidence estimates "in scope" instead, which the folds measure without that bias.
     small = bool(np.median(np.bincount(labels[labels < n_intents], minlength=n_intents)) <= SMALL_AGENT)
     return char_weight, dataclasses.replace(fit, loss=loss), fit_calibration(scores, truth, weights=weights, in_scope=small)
+
+
+_Candidate = tuple[float, str, np.ndarray, np.ndarray]  # char weight, loss, held-out scores, held-out labels
+
+
+def _best(candidates: list[_Candidate], n_intents: int) -> _Candidate:
+    """The candidate answering most held-out phrases right; the first on a tie."""
+    return max(candidates, key=lambda c: _right(c[2], c[3], n_intents))
 
 
 def _right(scores: np.ndarray, truth: np.ndarray, n_intents: int) -> float:

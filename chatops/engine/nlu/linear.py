@@ -31,7 +31,7 @@ class Fit:
     rate: float = 0.0  # 0: the loss's own (RATES)
     l2: float = 1e-6
     seed: int = 0
-    loss: str = "softmax"  # or "hinge"
+    loss: str = "softmax"  # or "hinge"; IntentClassifier's held-out folds choose it per agent
 
 
 LOSSES = ("softmax", "hinge")
