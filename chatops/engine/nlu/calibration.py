@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-TEMPERATURES = np.geomspace(0.25, 4.0, 17)
-SHIFTS = np.linspace(-4.0, 10.0, 29)
+TEMPERATURES = np.geomspace(0.03, 4.0, 29)  # down to 0.03: a squared hinge's scores are margins of about 1, not logits
+SHIFTS = np.linspace(-8.0, 16.0, 49)
 EPSILON = 1e-6
 
 
@@ -45,8 +45,11 @@ class Calibration:
         return folded
 
 
-def fit_calibration(logits: np.ndarray, labels: np.ndarray, *, weights: np.ndarray) -> Calibration:
+def fit_calibration(logits: np.ndarray, labels: np.ndarray, *, weights: np.ndarray, in_scope: bool = False) -> Calibration:
     """The grid point of least weighted log-loss of "the top intent is right"; ``labels`` == n_intents: out of scope.
+
+    With ``in_scope``, of "the text is one of the intents" instead: the top
+    intent's probability then estimates that the fallback should not answer.
 
     The top intent does not depend on the temperature or the shift, only its
     probability does, so each temperature needs one log-sum-exp and every
@@ -54,7 +57,7 @@ def fit_calibration(logits: np.ndarray, labels: np.ndarray, *, weights: np.ndarr
     """
     intents = logits[:, :-1]
     top = intents.argmax(axis=1)
-    correct = top == labels
+    correct = labels < intents.shape[1] if in_scope else top == labels
     if len(labels) == 0 or correct.all() or not correct.any():
         return Calibration()
     best, best_loss = Calibration(), np.inf

@@ -1,4 +1,4 @@
-"""The intent classifier: tf-idf n-grams, softmax regression, an explicit out-of-scope class, calibrated confidence.
+"""The intent classifier: tf-idf n-grams, a softmax or squared-hinge linear model, an out-of-scope class, calibrated confidence.
 
 The last class is "none of the intents": it learns from synthetic nonsense and
 from the phrases of fallback intents (or a corpus's ``None`` examples). Its
@@ -19,7 +19,7 @@ import numpy as np
 from chatops.engine.nlu import IntentScore
 from chatops.engine.nlu.calibration import Calibration, fit_calibration
 from chatops.engine.nlu.featurizer import BIAS, Featurizer
-from chatops.engine.nlu.linear import Fit, train_softmax
+from chatops.engine.nlu.linear import Fit, train_linear
 from chatops.engine.nlu.negatives import out_of_scope, unrelated_requests
 from chatops.engine.nlu.sparse import Rows
 
@@ -27,6 +27,7 @@ FOLDS = 3
 CALIBRATION_SAMPLE = 1000  # in-scope phrases calibration samples at most: bounds the training time of large agents
 SAMPLED_EPOCHS = 4  # a sampled agent's fold models: a few passes, as its full model makes over its many batches
 CHAR_WEIGHTS = (1.0, 0.3)  # of the character n-gram block; each agent's held-out folds choose
+SMALL_AGENT = 3  # phrases per intent (the median) up to which the confidence is calibrated as "in scope"
 IN_SCOPE_PRIOR = 1.5  # odds of "in scope" the calibration assumes; chosen by cross-validation on Snips training data
 
 
@@ -53,7 +54,7 @@ class IntentClassifier:
         none_texts = [*negatives, *unrelated_requests(examples), *synthetic]
         labels = np.array([index[intent] for intent, _ in examples] + [len(intents)] * len(none_texts))
         texts = [text for _, text in examples] + none_texts
-        char_weight, calibration = _calibrate(texts, labels, len(intents), len(examples), fit)
+        char_weight, fit, calibration = _calibrate(texts, labels, len(intents), len(examples), fit)
         featurizer, weights = _fit(texts, labels, len(intents), fit, char_weight)
         return cls(featurizer, weights, intents, calibration)
 
@@ -83,7 +84,7 @@ def _fit(texts: Sequence[str], labels: np.ndarray, n_intents: int, fit: Fit, cha
 
 
 def _train(rows: Rows, labels: np.ndarray, n_intents: int, fit: Fit, n_features: int) -> np.ndarray:
-    return train_softmax(
+    return train_linear(
         rows, labels, n_features=n_features, n_classes=n_intents + 1, fit=fit, sample_weights=balance(labels, n_intents),
     )
 
@@ -104,24 +105,40 @@ def balance(labels: np.ndarray, n_intents: int) -> np.ndarray:
 
 def _calibrate(
     texts: Sequence[str], labels: np.ndarray, n_intents: int, n_examples: int, fit: Fit,
-) -> tuple[float, Calibration]:
-    """The character block's weight and the temperature scaling of the logits, both from held-out folds.
+) -> tuple[float, Fit, Calibration]:
+    """The character block's weight, the loss, and the temperature scaling of the logits, all from held-out folds.
 
-    Each weight of ``CHAR_WEIGHTS`` trains the same folds; the one whose fold
-    models answer most held-out phrases right wins (the first on a tie), and
-    its held-out scores fit the calibration. A large agent's folds train on a
-    stratified sample of its phrases (and the same share of its out-of-scope
-    texts), so this costs a few small fits per weight whatever the agent's size.
+    The softmax trains the same folds with each weight of ``CHAR_WEIGHTS``,
+    then the squared hinge with the weight that won (a third fit, not a
+    fourth: the weight depends on the agent's words more than on the loss).
+    The candidate whose fold models answer most held-out phrases right wins
+    (the first on a tie), and its held-out scores fit the calibration. A large
+    agent's folds train on a stratified sample of its phrases (and the same
+    share of its out-of-scope texts), so this costs a few small fits whatever
+    the agent's size.
     """
     folds = _Folds(texts, labels, n_intents, n_examples, fit)
-    results = [(char_weight, *folds.scores(char_weight)) for char_weight in CHAR_WEIGHTS]
-    if not len(results[0][2]):
-        return 1.0, Calibration()
-    char_weight, scores, truth = max(results, key=lambda r: _right(r[1], r[2], n_intents))  # the first on a tie
+    softmax = _best([(w, "softmax", *folds.scores(w, "softmax")) for w in CHAR_WEIGHTS], n_intents)
+    if not len(softmax[3]):
+        return 1.0, fit, Calibration()
+    hinge = (softmax[0], "hinge", *folds.scores(softmax[0], "hinge"))
+    char_weight, loss, scores, truth = _best([softmax, hinge], n_intents)
     scope = truth < n_intents
     # In-scope and out-of-scope texts weigh IN_SCOPE_PRIOR : 1 in total, whatever the number of negatives.
     weights = np.where(scope, IN_SCOPE_PRIOR / max(scope.sum(), 1), 1.0 / max((~scope).sum(), 1)) * len(scope) / (1 + IN_SCOPE_PRIOR)
-    return char_weight, fit_calibration(scores, truth, weights=weights)
+    # A small agent's fold models see one or two phrases per intent fewer than its model: their many wrong
+    # answers would teach a confidence far below what the model earns, and send its right answers to the
+    # fallback. There the confidence estimates "in scope" instead, which the folds measure without that bias.
+    small = bool(np.median(np.bincount(labels[labels < n_intents], minlength=n_intents)) <= SMALL_AGENT)
+    return char_weight, dataclasses.replace(fit, loss=loss), fit_calibration(scores, truth, weights=weights, in_scope=small)
+
+
+_Candidate = tuple[float, str, np.ndarray, np.ndarray]  # char weight, loss, held-out scores, held-out labels
+
+
+def _best(candidates: list[_Candidate], n_intents: int) -> _Candidate:
+    """The candidate answering most held-out phrases right; the first on a tie."""
+    return max(candidates, key=lambda c: _right(c[2], c[3], n_intents))
 
 
 def _right(scores: np.ndarray, truth: np.ndarray, n_intents: int) -> float:
@@ -158,11 +175,12 @@ class _Folds:
                 featurizer, rows = Featurizer.fit_transform([texts[i] for i in train])
                 self.splits.append((featurizer, rows, labels[train], featurizer.transform([texts[i] for i in held]), labels[held]))
 
-    def scores(self, char_weight: float) -> tuple[np.ndarray, np.ndarray]:
+    def scores(self, char_weight: float, loss: str) -> tuple[np.ndarray, np.ndarray]:
         """Held-out logits (rows x classes) of the fold models, and the held-out labels."""
         scores, truth = [np.zeros((0, self.n_intents + 1))], [np.zeros(0, dtype=np.int64)]
+        fit = dataclasses.replace(self.fit, loss=loss)
         for featurizer, rows, labels, held, held_labels in self.splits:
-            weights = _train(featurizer.char_scaled(rows, char_weight), labels, self.n_intents, self.fit, featurizer.n_features)
+            weights = _train(featurizer.char_scaled(rows, char_weight), labels, self.n_intents, fit, featurizer.n_features)
             scores.append(featurizer.char_scaled(held, char_weight).dot(weights))
             truth.append(held_labels)
         return np.concatenate(scores), np.concatenate(truth)

@@ -1,4 +1,9 @@
-"""Multinomial logistic regression on sparse rows, trained by mini-batch AdaGrad.
+"""Linear models on sparse rows, trained by mini-batch AdaGrad: softmax regression, or a one-vs-rest squared hinge.
+
+The squared hinge (what LinearSVC minimises) stops pulling on a phrase once
+its margin is 1, so with one or two phrases per intent it does not drive the
+weights of those few n-grams up without bound as cross-entropy does; which of
+the two an agent gets is chosen by its held-out folds (``intents``).
 
 AdaGrad suits sparse text features: rare n-grams keep a large step size while
 frequent ones settle, so a few epochs reach a good optimum. Only the rows of
@@ -23,9 +28,14 @@ KEPT_CELLS = 1 << 23  # 32 MB of float32: a small agent's batches stay dense fro
 class Fit:
     epochs: int = 0  # 0: chosen from the data size
     batch: int = 0  # 0: 64, or 1/64 of the data when that is larger (a step's fixed cost then pays off)
-    rate: float = 0.5
+    rate: float = 0.0  # 0: the loss's own (RATES)
     l2: float = 1e-6
     seed: int = 0
+    loss: str = "softmax"  # or "hinge"; IntentClassifier's held-out folds choose it per agent
+
+
+LOSSES = ("softmax", "hinge")
+RATES = {"softmax": 0.5, "hinge": 0.1}  # the hinge's scores are margins near 1, not logits: a smaller step
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -70,11 +80,13 @@ class _Batch:
         return dense
 
 
-def train_softmax(
+def train_linear(
     rows: Rows, labels: np.ndarray, *, n_features: int, n_classes: int, fit: Fit = Fit(),
     sample_weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Weights (features x classes) minimising the L2-regularised, sample-weighted cross-entropy."""
+    """Weights (features x classes) minimising the L2-regularised, sample-weighted loss ``fit.loss``."""
+    if fit.loss not in LOSSES:
+        raise ValueError(f"unknown loss {fit.loss!r}: expected one of {', '.join(LOSSES)}")
     rng = np.random.default_rng(fit.seed)
     order = rng.permutation(len(rows))
     shuffled, labels = rows.take(order), labels[order]
@@ -95,20 +107,33 @@ def train_softmax(
     return weights
 
 
+def _softmax_gradient(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    probs = softmax(logits)
+    probs[np.arange(len(labels)), labels] -= 1.0
+    return probs
+
+
+def _hinge_gradient(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Of the squared hinge max(0, 1 - y s)^2 summed over the classes, y = +1 for the phrase's class, -1 for the others."""
+    signs = np.full(scores.shape, -1.0, dtype=np.float32)
+    signs[np.arange(len(labels)), labels] = 1.0
+    return -2.0 * signs * np.maximum(0.0, 1.0 - signs * scores)
+
+
 def _step(batch: _Batch, weights: np.ndarray, history: np.ndarray, fit: Fit) -> None:
     touched = weights[batch.columns]
     if batch.dense:
         matrix = batch.matrix()
-        probs = softmax(matrix @ touched)
+        scores = matrix @ touched
     else:
-        probs = softmax(batch.rows.dot(weights))
-    probs[np.arange(len(batch.labels)), batch.labels] -= 1.0
-    probs *= batch.scale / len(batch.labels)
+        scores = batch.rows.dot(weights)
+    slopes = _hinge_gradient(scores, batch.labels) if fit.loss == "hinge" else _softmax_gradient(scores, batch.labels)
+    slopes *= batch.scale / len(batch.labels)
     if batch.dense:
-        grad = matrix.T @ probs
+        grad = matrix.T @ slopes
     else:
-        grad = np.add.reduceat(probs[batch.row_of] * batch.values, batch.starts, axis=0)
+        grad = np.add.reduceat(slopes[batch.row_of] * batch.values, batch.starts, axis=0)
     grad += fit.l2 * touched
     seen = history[batch.columns] + grad * grad
     history[batch.columns] = seen
-    weights[batch.columns] = touched - fit.rate * grad / np.sqrt(seen)
+    weights[batch.columns] = touched - (fit.rate or RATES[fit.loss]) * grad / np.sqrt(seen)

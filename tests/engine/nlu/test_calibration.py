@@ -56,6 +56,32 @@ def test_fit_finds_the_shift_that_separates_right_answers_from_out_of_scope() ->
     assert probs[0, 0] > 0.8 and probs[1, :2].max() < 0.2
 
 
+def test_in_scope_calibration_keeps_wrong_but_in_scope_answers_confident() -> None:
+    # Held-out rows of intent 1 whose top intent is 0 (wrong, but in scope), right rows with a wide lead,
+    # and out-of-scope rows that lean to none.
+    confused = np.array([[2.0, 1.5, 0.0]] * 20)
+    right_rows = np.array([[4.0, 0.0, 0.0]] * 20)
+    outside = np.array([[0.5, 0.5, 2.0]] * 20)
+    logits, labels = np.vstack([confused, right_rows, outside]), np.array([1] * 20 + [0] * 20 + [2] * 20)
+
+    def top(calibration: Calibration) -> float:
+        scaled = calibration.apply(confused[:1].copy())
+        return float((np.exp(scaled) / np.exp(scaled).sum())[0, 0])
+
+    right = fit_calibration(logits, labels, weights=np.ones(60))
+    scope = fit_calibration(logits, labels, weights=np.ones(60), in_scope=True)
+    assert top(right) < 0.5 and top(scope) > 0.8
+
+
+def test_an_agent_of_two_phrases_per_intent_answers_its_paraphrases() -> None:
+    # Its fold models see one phrase per intent: calibrated on "right", its right answers would fall back.
+    tiny = IntentClassifier.train([(intent, text) for intent, texts in SMALL_AGENT.items() for text in texts[:2]])
+    for intent, text in IN_SCOPE:
+        best = tiny.classify(text)[0]
+        assert (best.intent, best.confidence >= THRESHOLD) == (intent, True)
+    assert sum(tiny.classify(text)[0].confidence < THRESHOLD for text in OUT_OF_SCOPE) >= 2
+
+
 def test_no_mistakes_to_learn_from_leaves_the_scores_as_they_are() -> None:
     assert fit_calibration(np.array([[2.0, 0.0, 0.0]]), np.array([0]), weights=np.ones(1)) == Calibration()
 
