@@ -279,9 +279,13 @@ class _Importer:
             parameter["list"] = True
         if raw.get("defaultValue") not in (None, ""):
             parameter["default"] = raw["defaultValue"]
-        value = raw.get("value")
-        if isinstance(value, str) and value.strip() not in ("", f"${name}"):
-            parameter["value"] = value.strip()
+        value = str(raw.get("value") or "").strip()
+        if value.lower() == f"${name}".lower() and value != f"${name}":
+            # The console keeps the value it wrote when a parameter is renamed ("Existing" still reading
+            # "$existing"); read literally the slot could never be filled and its prompt would loop.
+            self.warn(here, f"value {value!r} differs from the name only in case; read as '${name}'")
+        elif value not in ("", f"${name}"):
+            parameter["value"] = value
         self.unsupported(raw, KNOWN_PARAMETER, here)
         return parameter
 

@@ -47,6 +47,7 @@ def test_the_quirks_import_as_es_reads_them(imported: tuple[Path, list[str]]) ->
     folder, warnings = imported
     # Only the entity whose entries the export lacks is worth a word; the blank header row is dropped silently.
     assert warnings == ["entity 'drink': has no entries and was skipped",
+                        "intent 'book table' parameter 'Guests': value '$guests' differs from the name only in case; read as '$Guests'",
                         "intent 'order pizza' parameter 'drink': entity type '@drink' is not supported; the parameter takes any text (@sys.any)"]
     agent = import_agent(write_export(folder.parent / "again"), folder.parent / "again-agent").agent
     assert agent.webhook.url == "https://pizza.example.test/fulfil" and agent.webhook.headers == ()
@@ -106,3 +107,10 @@ def test_follow_ups_of_different_parents_trained_alike_each_answer_in_their_own_
     # Above the engine's threshold (0.3): the twins' shares are its own (alone it had 0.17, and the fallback answered).
     assert best.intent == "drink-yes" and best.confidence > 0.3
     assert nlu.classify("yes please", candidates=["hours"])[0].confidence < 0.3  # said out of every follow-up's context
+
+
+async def test_a_parameter_renamed_in_the_console_is_still_filled_by_its_prompt(chat: ChatHarness) -> None:
+    asked = await say(chat, "book a table")
+    assert (asked.intent.name, asked.reply.text) == ("book-table", "For how many?")  # type: ignore[union-attr]
+    done = await say(chat, "4")
+    assert done.all_required_params_present and done.parameters["Guests"] == 4 and done.reply.text == "A table for 4."
