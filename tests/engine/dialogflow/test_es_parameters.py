@@ -14,7 +14,7 @@ from chatops.channels.web_render import render_result
 from chatops.engine.dialogflow import import_agent
 from chatops.fulfillment import HandlerCall, HandlerTable, Reply
 from chatops.testing import ChatHarness
-from tests.engine.dialogflow.es_travel_agent import write_export
+from tests.engine.dialogflow.es_travel_agent import intent_id, write_export
 from tests.fakes.es_fulfillment import FakeFulfillment, WebhookRequest
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -116,6 +116,9 @@ async def test_a_slot_filling_webhook_sees_the_es_slot_contexts(chat: ChatHarnes
     assert first.context("__system_counters__")["parameters"] == {"no-input": 0.0, "no-match": 0.0}  # type: ignore[index]
     assert second.context("__system_counters__")["parameters"]["no-match"] == 1.0  # type: ignore[index]
     assert done.context("__system_counters__") is None and done.parameters == {"guests": 4}
+    # ES names the intent by the export's id, and keys a slot-filling context by it.
+    assert {r.result["intent"]["name"].rsplit("/", 1)[1] for r in (first, second, done)} == {intent_id("book table")}
+    assert first.context(f"{intent_id('book table')}_id_dialog_context") is not None
 
 
 async def test_dates_reach_the_webhook_as_es_date_times_in_the_agent_zone(chat: ChatHarness, webhook: FakeFulfillment) -> None:
