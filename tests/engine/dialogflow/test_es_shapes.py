@@ -10,8 +10,10 @@ parent's ``<parent>-followup`` context.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import AsyncIterator
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -114,3 +116,17 @@ async def test_a_parameter_renamed_in_the_console_is_still_filled_by_its_prompt(
     assert (asked.intent.name, asked.reply.text) == ("book-table", "For how many?")  # type: ignore[union-attr]
     done = await say(chat, "4")
     assert done.all_required_params_present and done.parameters["Guests"] == 4 and done.reply.text == "A table for 4."
+
+
+async def test_a_time_from_now_is_read_in_the_agent_zone_and_shown_as_es_shows_it(chat: ChatHarness) -> None:
+    await say(chat, "hi")
+    assert (await say(chat, "I want to order a large pizza")).reply.text == "What time do you want to pick it up?"
+    earliest = datetime.now(ZoneInfo("Europe/Paris")).replace(microsecond=0) + timedelta(hours=1)
+    answered = await say(chat, "in 1 hour")
+    latest = datetime.now(ZoneInfo("Europe/Paris")) + timedelta(hours=1)
+    assert answered.reply.text == "Which toppings?"
+    assert earliest <= datetime.fromisoformat(answered.parameters["time"]) <= latest
+    done = await say(chat, "ham and olives")
+    # Both values of the list answer are kept; ES shows the time in a text response as its full date-time.
+    assert done.parameters["topping"] == ["ham", "olives"]
+    assert done.reply.text == f"A large pizza with ham, olives at {answered.parameters['time']}. Something to drink?"
