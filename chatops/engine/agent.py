@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Mapping
 
 from chatops.engine.es_dates import DATE_ENTITIES, es_moments
+
+INTENT_IDS = uuid.UUID("0b7d7f52-33c4-4c44-9d8e-5f1e1c8a2d61")
 
 SYSTEM_ENTITIES = frozenset(
     {
@@ -112,12 +115,19 @@ class Intent:
     ml_disabled: bool = False
     # The name the agent author gave it (an ES display name such as "Default Welcome Intent").
     display_name: str = ""
+    # ES's id for it (the export's ``id``), empty when it is the one ``derived_intent_id`` gives.
+    es_id: str = ""
     # Language code -> this intent's texts in that language (the agent's ``languages``).
     translations: Mapping[str, Translation] = field(default_factory=dict)
     source: str = ""
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
+
+    @property
+    def id(self) -> str:
+        """The id ES knows it by: webhooks see ``projects/<p>/agent/intents/<id>``, slot filling ``<id>_id_dialog_context``."""
+        return self.es_id or derived_intent_id(self.name)
 
     def reported_parameters(self, values: Mapping[str, Any], *, timezone: str = "") -> dict[str, Any]:
         """Every parameter as ES reports it (query results, webhook bodies): one not filled is ``""``.
@@ -219,3 +229,8 @@ def _translated_intent(intent: Intent, language: str) -> Intent:
     return dataclasses.replace(
         intent, phrases=text.phrases, responses=text.responses, parameters=parameters, translations={}
     )
+
+
+def derived_intent_id(name: str) -> str:
+    """A stable id for an intent ES never knew (our own agents): the same name gives the same id on every run."""
+    return str(uuid.uuid5(INTENT_IDS, name))

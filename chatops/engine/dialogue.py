@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from chatops.engine.agent import Agent, Intent, Parameter
+from chatops.engine.es_dates import agent_now
 from chatops.engine.exact_match import exact_match
 from chatops.engine.nlu import NLU, EntityMatch
 from chatops.engine.parameter_values import Lookup, empty, evaluate, original_key, plain, render
@@ -102,7 +103,7 @@ class Engine:
         """An mlDisabled intent one of whose phrases is ``text`` as written (its annotated parts any value of their type)."""
         usable = [i for i in self._rule_only if all(state.active(c) for c in i.input_contexts)]
         for intent in sorted(usable, key=lambda i: (-i.priority, -len(i.input_contexts))):
-            said = exact_match(intent, text, self.nlu)
+            said = exact_match(intent, text, self.nlu, now=agent_now(self.agent.timezone))
             if said is not None:
                 return intent, said
         return None
@@ -131,7 +132,7 @@ class Engine:
         """What ``text`` says for each parameter: its value, and its words under ``name.original``."""
         if not intent.parameters:
             return {}
-        matches = self.nlu.extract(text, intent=intent.name)
+        matches = self.nlu.extract(text, intent=intent.name, now=agent_now(self.agent.timezone))
         taken: list[tuple[int, int]] = []
         said: dict[str, Any] = {}
         for parameter in intent.parameters:
@@ -220,7 +221,7 @@ class Engine:
             return {}
         if asked.is_list and asked.name in found:
             return {key: found[key] for key in (asked.name, original_key(asked.name))}
-        answer = self.nlu.resolve(text, asked.entity)
+        answer = self.nlu.resolve(text, asked.entity, now=agent_now(self.agent.timezone))
         return {} if answer is None else _said(asked, [answer])
 
     def _is_cancel(self, text: str) -> bool:
@@ -258,9 +259,15 @@ class Engine:
         state.pending = None
 
     def _response(self, intent: Intent | None, values: dict[str, Any], lookup: Lookup) -> str:
+        """The intent's response; like ES, an agent with a time zone shows its dates and times in ES's date-time form."""
         if intent is None or not intent.responses:
             return ""
-        return render(self.rng.choice(intent.responses), values, lookup)
+        reported = self.agent.reported_context
+
+        def shown(context: str, name: str) -> Any:
+            return reported({name: lookup(context, name)})[name]
+
+        return render(self.rng.choice(intent.responses), reported(values), shown)
 
 
 def _said(parameter: Parameter, matches: list[EntityMatch]) -> dict[str, Any]:

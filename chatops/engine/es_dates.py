@@ -19,6 +19,11 @@ DATE_ENTITIES = frozenset({"sys.date", "sys.time", "sys.date-time"})
 NOON = time(12, 0)
 
 
+def agent_now(timezone: str) -> datetime | None:
+    """The wall-clock time in the agent's zone, which ES reads "today" and "in 1 hour" in; None: the machine's."""
+    return datetime.now(ZoneInfo(timezone)).replace(tzinfo=None) if timezone else None
+
+
 def es_moments(values: Mapping[str, Any], names: Collection[str], *, timezone: str) -> dict[str, Any]:
     """``values`` with those under ``names`` (date, time or date-time parameters) in ES's form for ``timezone``."""
     if not timezone:

@@ -35,7 +35,7 @@ SUFFIXES = (".yaml", ".yml", ".json")
 INTENT_KEYS = {
     "name", "phrases", "action", "parameters", "input_contexts", "output_contexts", "events",
     "responses", "fallback", "priority", "reset_contexts", "webhook", "webhook_slot_filling", "display_name",
-    "end_interaction", "languages", "ml_disabled",
+    "end_interaction", "languages", "ml_disabled", "es_id",
 }
 AGENT_KEYS = {"webhook", "language", "languages", "timezone"}
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,4})?$")
@@ -165,6 +165,7 @@ def load_intent(path: Path) -> Intent:
         webhook=webhook,
         webhook_slot_filling=bool(data.get("webhook_slot_filling", False)),
         display_name=str(data.get("display_name") or ""),
+        es_id=str(data.get("es_id") or ""),
         end_interaction=bool(data.get("end_interaction", False)),
         translations=_translations(data, file, known),
         ml_disabled=bool(data.get("ml_disabled", False)),

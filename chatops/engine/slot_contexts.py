@@ -1,7 +1,7 @@
 """The contexts ES reports while it fills an intent's slots.
 
 ES keeps slot filling in reserved contexts and shows them in the query result
-and the webhook body: ``<intent>_dialog_context`` (2 turns) and
+and the webhook body: ``<intent id>_id_dialog_context`` and ``<intent>_dialog_context`` (2 turns) and
 ``<intent>_dialog_params_<parameter being asked>`` (1 turn), both holding every
 parameter (``""`` when not filled) and its ``.original`` words, and
 ``__system_counters__`` counting the answers that did not fill the slot
@@ -28,10 +28,11 @@ def slot_filling_contexts(turn: EngineTurn, state: SessionState) -> tuple[Contex
     intent, pending = turn.intent, state.pending
     if intent is None or turn.complete or pending is None:
         return ()
-    stem = NOT_A_NAME_CHARACTER.sub("_", (intent.display_name or intent.name).lower())
+    stem, key = (NOT_A_NAME_CHARACTER.sub("_", name.lower()) for name in (intent.display_name or intent.name, intent.id))
     blank = {key: "" for p in intent.parameters for key in (p.name, original_key(p.name))}
     parameters = blank | turn.parameters | turn.originals
     return (
+        Context(f"{key}_id_dialog_context", 2, parameters),
         Context(f"{stem}_dialog_context", 2, parameters),
         Context(f"{stem}_dialog_params_{pending.asking.lower()}", 1, parameters),
         Context(SYSTEM_COUNTERS, 1, {"no-input": 0.0, "no-match": float(pending.attempts)}),

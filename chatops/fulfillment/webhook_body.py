@@ -10,7 +10,6 @@ the rest of the response is ignored; ``payload`` becomes the result's
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -21,7 +20,6 @@ from chatops.fulfillment.registry import HandlerCall
 from chatops.models import Button, Card, Context, Image, OutputContext, Part, QuickReplies, Reply
 
 PAYLOAD_KEY = "webhookPayload"
-INTENT_IDS = uuid.UUID("0b7d7f52-33c4-4c44-9d8e-5f1e1c8a2d61")
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,7 @@ def request_body(call: HandlerCall, turn: WebhookTurn, *, project: str, response
                 for c in call.contexts + turn.contexts
             ],
             "intent": {
-                "name": f"projects/{project}/agent/intents/{uuid.uuid5(INTENT_IDS, turn.intent.name)}",
+                "name": f"projects/{project}/agent/intents/{turn.intent.id}",
                 "displayName": turn.intent.display_name or turn.intent.name,
             },
             "intentDetectionConfidence": 1.0,

@@ -63,7 +63,7 @@ def _parameter(intent: Intent, parameter: Parameter, languages: tuple[str, ...])
 
 def _intent(intent: Intent, languages: tuple[str, ...]) -> dict[str, Any]:
     return {
-        "id": _id("intent", intent.name),
+        "id": intent.id,
         "name": intent.display_name or intent.name,
         "auto": True,
         "contexts": list(intent.input_contexts),

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from chatops.engine.agent import Agent
+from chatops.engine.agent import Agent, derived_intent_id
 from chatops.engine.dialogflow.source import ExportFiles
 from chatops.engine.loader import load_agent
 from chatops.errors import InputError
@@ -192,6 +192,9 @@ class _Importer:
         intent: dict[str, Any] = {"name": name}
         if original != name:
             intent["display_name"] = original
+        # Kept for the webhook's intent name and slot filling's "<id>_id_dialog_context", as ES gives them.
+        if raw.get("id") and str(raw["id"]) != derived_intent_id(name):
+            intent["es_id"] = str(raw["id"])
         parameters = [self._parameter(p, where) for p in response.get("parameters") or []]
         parameters = [p for p in parameters if p is not None]
         phrases = self._phrases(usersays.get(self.language) or [], parameters, where)
@@ -279,9 +282,13 @@ class _Importer:
             parameter["list"] = True
         if raw.get("defaultValue") not in (None, ""):
             parameter["default"] = raw["defaultValue"]
-        value = raw.get("value")
-        if isinstance(value, str) and value.strip() not in ("", f"${name}"):
-            parameter["value"] = value.strip()
+        value = str(raw.get("value") or "").strip()
+        if value.lower() == f"${name}".lower() and value != f"${name}":
+            # The console keeps the value it wrote when a parameter is renamed ("Existing" still reading
+            # "$existing"); read literally the slot could never be filled and its prompt would loop.
+            self.warn(here, f"value {value!r} differs from the name only in case; read as '${name}'")
+        elif value not in ("", f"${name}"):
+            parameter["value"] = value
         self.unsupported(raw, KNOWN_PARAMETER, here)
         return parameter
 

@@ -3,7 +3,9 @@
 Values are ISO 8601: "2026-11-24", "15:30:00", "2026-11-24T15:30:00". Relative
 words look forward, as a request to operate something usually does: a bare
 "friday" or "24 November" is the next such day on or after ``now``, and
-"next friday" is the first Friday after today.
+"next friday" is the first Friday after today. A time said relative to now
+("in 1 hour", "20 minutes from now", or "1 hour" said alone, answering a prompt)
+is read, as ES reads it, as the clock time that far from ``now``.
 """
 
 from __future__ import annotations
@@ -48,6 +50,12 @@ TIMES = [
     ("clock", re.compile(r"\b(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?\b")),
     ("named", re.compile(r"\b(?P<name>noon|midday|midnight)\b", re.IGNORECASE)),
 ]
+# Tried before the clock patterns so that the "1" of "in 1 hour" is not read as one o'clock.
+FROM_NOW = re.compile(
+    r"\b(?P<lead>in\s+)?(?P<n>\d+|a|an|one|two|three|four|five|six|seven|half\s+an?)\s+(?P<unit>hours?|minutes?)\b"
+    r"(?P<tail>\s+from\s+now\b)?",
+    re.IGNORECASE,
+)
 SMALL = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 ISO_DATE_TIME = re.compile(r"\b(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?(?!\d)")
 JOINER = re.compile(r"^\s*(?:,\s*)?(?:at|on|,)?\s*$", re.IGNORECASE)
@@ -100,7 +108,15 @@ def _time(kind: str, m: re.Match[str]) -> time:
     return time(hour, minute, second)
 
 
-def _spans(text: str, today: date) -> tuple[list[tuple[int, int, date]], list[tuple[int, int, time]]]:
+def _from_now(m: re.Match[str], now: datetime) -> time:
+    said = m["n"].lower()
+    amount = 0.5 if said.startswith("half") else SMALL.get(said) or int(said)
+    minutes = amount * (60 if m["unit"].lower().startswith("h") else 1)
+    return (now + timedelta(minutes=minutes)).time().replace(microsecond=0)
+
+
+def _spans(text: str, now: datetime) -> tuple[list[tuple[int, int, date]], list[tuple[int, int, time]]]:
+    today = now.date()
     dates: list[tuple[int, int, date]] = []
     for kind, pattern in DATES:
         for m in pattern.finditer(text):
@@ -112,7 +128,9 @@ def _spans(text: str, today: date) -> tuple[list[tuple[int, int, date]], list[tu
                 continue
             if value is not None:
                 dates.append((m.start(), m.end(), value))
-    times: list[tuple[int, int, time]] = []
+    # Without "in" or "from now", "2 hours" is a duration unless it is all that was said (a prompt's answer).
+    times = [(m.start(), m.end(), _from_now(m, now)) for m in FROM_NOW.finditer(text)
+             if m["lead"] or m["tail"] or m[0] == text.strip()]
     for kind, pattern in TIMES:
         for m in pattern.finditer(text):
             if not any(s < m.end() and m.start() < e for s, e, _ in [*times, *dates]):
@@ -133,7 +151,7 @@ def find_moments(text: str, now: datetime) -> list[Moment]:
     iso = [_iso(m) for m in ISO_DATE_TIME.finditer(text)]
     if iso:
         return [m for m in iso if m is not None]
-    dates, times = _spans(text, now.date())
+    dates, times = _spans(text, now)
     moments = [Moment("date", s, e, v.isoformat()) for s, e, v in dates]
     moments += [Moment("time", s, e, v.isoformat()) for s, e, v in times]
     for ds, de, day in dates:

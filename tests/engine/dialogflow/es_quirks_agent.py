@@ -10,7 +10,8 @@ The quirks, each seen in a public export:
 - a list parameter is annotated twice in one phrase; a parameter's ``value`` is ``$name.original``;
 - several prompts for one parameter; a phrase with a leading space;
 - an entity whose ``_entries_`` file is missing from the export;
-- the welcome intent sets a context (``welcome``) that other intents require.
+- the welcome intent sets a context (``welcome``) that other intents require;
+- a parameter renamed in the console keeps its old value's case (``Guests`` reading ``$guests``).
 """
 
 from __future__ import annotations
@@ -85,6 +86,9 @@ def export_files() -> dict[str, Any]:
         "intents/order pizza - no_usersays_en.json": _says("no", "no thanks", "nope", "not today"),
         "intents/opening hours.json": _intent("opening hours", "We open at noon."),
         "intents/opening hours_usersays_en.json": _says("when do you open", "are you open now", "what are your hours"),
+        "intents/book table.json": _intent("book table", "A table for $Guests.",
+                                           parameters=[_parameter("Guests", "@sys.number", ["For how many?"], value="$guests")]),
+        "intents/book table_usersays_en.json": _says("book a table", "I'd like a table", "reserve a table"),
         "intents/Default Fallback Intent.json": _intent("Default Fallback Intent", ["Sorry?"], action="input.unknown", fallback=True),
         "entities/size.json": {"id": "size", "name": "size", "isOverridable": True, "isEnum": False, "automatedExpansion": False},
         "entities/size_entries_en.json": [{"value": v, "synonyms": [v, *s]} for v, s in

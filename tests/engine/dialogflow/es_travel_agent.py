@@ -3,17 +3,23 @@
 Parameter values ("$city, $country", "$city.original", "#booking.city",
 "#greet.name"), an isList parameter, a required @sys.date, intent priorities
 (high, normal, ignore), an mlDisabled intent, an event with parameters and
-agent.json's defaultTimezone.
+agent.json's defaultTimezone. Intent ids are UUIDs, as the console gives them.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 import zipfile
 from pathlib import Path
 from typing import Any
 
 Part = tuple[str, str | None, str | None]
+IDS = uuid.UUID("3f6f1f0e-5d1a-4c8e-9b7a-2a1c0e9d4b11")
+
+
+def intent_id(name: str) -> str:
+    return str(uuid.uuid5(IDS, name))
 
 
 def says(*phrases: list[Part] | str) -> list[dict[str, Any]]:
@@ -34,7 +40,7 @@ def parameter(name: str, data_type: str, value: str = "", **extra: Any) -> dict[
 def intent(name: str, speech: str, **extra: Any) -> dict[str, Any]:
     response = {"resetContexts": False, "action": extra.pop("action", ""), "parameters": extra.pop("parameters", []),
                 "affectedContexts": extra.pop("contexts_out", []), "messages": [{"type": "0", "lang": "en", "speech": [speech]}]}
-    return {"id": name, "name": name, "auto": True, "contexts": extra.pop("contexts", []), "responses": [response],
+    return {"id": intent_id(name), "name": name, "auto": True, "contexts": extra.pop("contexts", []), "responses": [response],
             "priority": extra.pop("priority", 500000), "webhookUsed": extra.pop("webhook", False), "fallbackIntent": False,
             "events": [{"name": e} for e in extra.pop("events", [])], **extra}
 

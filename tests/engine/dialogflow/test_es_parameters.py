@@ -14,7 +14,7 @@ from chatops.channels.web_render import render_result
 from chatops.engine.dialogflow import import_agent
 from chatops.fulfillment import HandlerCall, HandlerTable, Reply
 from chatops.testing import ChatHarness
-from tests.engine.dialogflow.es_travel_agent import write_export
+from tests.engine.dialogflow.es_travel_agent import intent_id, write_export
 from tests.fakes.es_fulfillment import FakeFulfillment, WebhookRequest
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -62,7 +62,8 @@ def context(chat: ChatHarness, name: str) -> dict[str, Any]:
 
 async def test_composite_and_original_values_fill_the_response_and_the_context(chat: ChatHarness) -> None:
     reply = await chat.say("fly to paname in france on 2026-12-08")
-    assert reply.text == "Flying to Paris, France (paname, said paname) on 2026-12-08."
+    # ES shows a date in a text response as it sends it: a date-time in the agent's zone ($date.original is the words).
+    assert reply.text == "Flying to Paris, France (paname, said paname) on 2026-12-08T12:00:00+01:00."
     assert chat.last.parameters == {"city": "Paris", "country": "France", "destination": "Paris, France",
                                     "city_said": "paname", "date": "2026-12-08T12:00:00+01:00"}
     booking = context(chat, "booking")
@@ -79,8 +80,8 @@ async def test_a_composite_value_keeps_what_was_said_when_part_is_missing(chat: 
 
 async def test_a_context_value_is_read_unless_the_turn_says_it(chat: ChatHarness) -> None:
     await chat.say("fly to paname in france on 2026-12-08")
-    assert (await chat.say("change the date to 2026-12-10")).text == "Moving your Paris trip to 2026-12-10."
-    assert (await chat.say("move the berlin trip to 2026-12-11")).text == "Moving your Berlin trip to 2026-12-11."
+    assert (await chat.say("change the date to 2026-12-10")).text == "Moving your Paris trip to 2026-12-10T12:00:00+01:00."
+    assert (await chat.say("move the berlin trip to 2026-12-11")).text == "Moving your Berlin trip to 2026-12-11T12:00:00+01:00."
 
 
 async def test_list_parameters_collect_every_match_and_their_words(chat: ChatHarness) -> None:
@@ -116,6 +117,9 @@ async def test_a_slot_filling_webhook_sees_the_es_slot_contexts(chat: ChatHarnes
     assert first.context("__system_counters__")["parameters"] == {"no-input": 0.0, "no-match": 0.0}  # type: ignore[index]
     assert second.context("__system_counters__")["parameters"]["no-match"] == 1.0  # type: ignore[index]
     assert done.context("__system_counters__") is None and done.parameters == {"guests": 4}
+    # ES names the intent by the export's id, and keys a slot-filling context by it.
+    assert {r.result["intent"]["name"].rsplit("/", 1)[1] for r in (first, second, done)} == {intent_id("book table")}
+    assert first.context(f"{intent_id('book table')}_id_dialog_context") is not None
 
 
 async def test_dates_reach_the_webhook_as_es_date_times_in_the_agent_zone(chat: ChatHarness, webhook: FakeFulfillment) -> None:

@@ -10,8 +10,10 @@ parent's ``<parent>-followup`` context.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import AsyncIterator
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -47,6 +49,7 @@ def test_the_quirks_import_as_es_reads_them(imported: tuple[Path, list[str]]) ->
     folder, warnings = imported
     # Only the entity whose entries the export lacks is worth a word; the blank header row is dropped silently.
     assert warnings == ["entity 'drink': has no entries and was skipped",
+                        "intent 'book table' parameter 'Guests': value '$guests' differs from the name only in case; read as '$Guests'",
                         "intent 'order pizza' parameter 'drink': entity type '@drink' is not supported; the parameter takes any text (@sys.any)"]
     agent = import_agent(write_export(folder.parent / "again"), folder.parent / "again-agent").agent
     assert agent.webhook.url == "https://pizza.example.test/fulfil" and agent.webhook.headers == ()
@@ -106,3 +109,24 @@ def test_follow_ups_of_different_parents_trained_alike_each_answer_in_their_own_
     # Above the engine's threshold (0.3): the twins' shares are its own (alone it had 0.17, and the fallback answered).
     assert best.intent == "drink-yes" and best.confidence > 0.3
     assert nlu.classify("yes please", candidates=["hours"])[0].confidence < 0.3  # said out of every follow-up's context
+
+
+async def test_a_parameter_renamed_in_the_console_is_still_filled_by_its_prompt(chat: ChatHarness) -> None:
+    asked = await say(chat, "book a table")
+    assert (asked.intent.name, asked.reply.text) == ("book-table", "For how many?")  # type: ignore[union-attr]
+    done = await say(chat, "4")
+    assert done.all_required_params_present and done.parameters["Guests"] == 4 and done.reply.text == "A table for 4."
+
+
+async def test_a_time_from_now_is_read_in_the_agent_zone_and_shown_as_es_shows_it(chat: ChatHarness) -> None:
+    await say(chat, "hi")
+    assert (await say(chat, "I want to order a large pizza")).reply.text == "What time do you want to pick it up?"
+    earliest = datetime.now(ZoneInfo("Europe/Paris")).replace(microsecond=0) + timedelta(hours=1)
+    answered = await say(chat, "in 1 hour")
+    latest = datetime.now(ZoneInfo("Europe/Paris")) + timedelta(hours=1)
+    assert answered.reply.text == "Which toppings?"
+    assert earliest <= datetime.fromisoformat(answered.parameters["time"]) <= latest
+    done = await say(chat, "ham and olives")
+    # Both values of the list answer are kept; ES shows the time in a text response as its full date-time.
+    assert done.parameters["topping"] == ["ham", "olives"]
+    assert done.reply.text == f"A large pizza with ham, olives at {answered.parameters['time']}. Something to drink?"

@@ -34,6 +34,8 @@ from chatops.engine.dialogflow.es_import import safe_name
 from chatops.engine.loader import load_agent
 from tests.engine.dialogflow.conftest import export_tree
 from tests.engine.dialogflow.es_clinic_agent import write_export as write_clinic
+from tests.engine.dialogflow.es_travel_agent import intent_id
+from tests.engine.dialogflow.es_travel_agent import write_export as write_travel
 from tests.fulfillment.es_pizza_agent import write_export as write_pizza
 
 
@@ -79,11 +81,14 @@ def test_imported_exports_come_back_identical(tmp_path: Path) -> None:
         "old": _written(tmp_path / "old", export_tree(True)),
         "new": _written(tmp_path / "new", export_tree(False)),
         "clinic": write_clinic(tmp_path / "clinic"),
+        "travel": write_travel(tmp_path / "travel.zip", "https://example.test/travel"),
     }
     for name, source in sources.items():
         first = import_agent(source, tmp_path / f"{name}-agent").agent
         assert fields(round_trip(first, tmp_path / name)) == fields(first), name
     assert import_agent(sources["clinic"], tmp_path / "clinic-check").agent.languages == ("es", "fr")
+    # The export's intent ids are kept (and compared above once exported and imported again).
+    assert import_agent(sources["travel"], tmp_path / "travel-check").agent.intents["book-table"].id == intent_id("book table")
 
 
 def test_each_language_has_its_own_files_in_the_export(tmp_path: Path) -> None:

@@ -60,7 +60,8 @@ CASES = [
     # What must still be found next to them.
     ("wait 5 s and retry", [("sys.duration", "5 s"), ("sys.number", "5")]),
     ("keep it 3h and 5d", [("sys.duration", "3h"), ("sys.duration", "5d")]),
-    ("do it in an hour and scale to 2", [("sys.duration", "an hour"), ("sys.number", "2")]),
+    # "in an hour" is also the time an hour from now, as ES reads it.
+    ("do it in an hour and scale to 2", [("sys.time", "in an hour"), ("sys.duration", "an hour"), ("sys.number", "2")]),
     ("wait a day and 2 pods", [("sys.duration", "a day"), ("sys.number", "2")]),
     ("scale to 7 in a sec", [("sys.number", "7"), ("sys.duration", "a sec")]),
     ("1 day and 2 hours", [("sys.duration", "1 day"), ("sys.number", "1"), ("sys.duration", "2 hours"), ("sys.number", "2")]),

@@ -54,6 +54,20 @@ def test_times(text: str, expected: str) -> None:
     assert values(f"at {text}", "sys.time") == [expected]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("ready in 1 hour", "10:30:00"), ("1 hour", "10:30:00"), ("ready in 20 minutes", "09:50:00"),
+     ("in half an hour", "10:00:00"), ("two hours from now", "11:30:00"), ("in an hour", "10:30:00")],
+)
+def test_times_relative_to_now(text: str, expected: str) -> None:
+    # ES reads "in 1 hour" as the clock time an hour from now; the 1 is not one o'clock.
+    assert values(text, "sys.time") == [expected]
+
+
+def test_a_bare_span_of_hours_inside_a_sentence_stays_a_duration() -> None:
+    assert values("keep it for 2 hours", "sys.time") == []
+
+
 def test_date_times_join_a_date_and_a_time() -> None:
     assert values("tomorrow at 3pm", "sys.date-time")[0] == "2026-11-25T15:00:00"
     assert values("at 10:15 on 2026-12-01", "sys.date-time")[0] == "2026-12-01T10:15:00"
