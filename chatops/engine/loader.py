@@ -6,13 +6,9 @@ without reading this code.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import yaml
 
 from chatops.engine.agent import (
     NORMAL_PRIORITY,
@@ -25,23 +21,20 @@ from chatops.engine.agent import (
     Parameter,
     TrainingPhrase,
     Translation,
-    WebhookSpec,
+
 )
+from chatops.engine.agent_fields import SUFFIXES, check_keys, read_file, str_list
+from chatops.engine.agent_settings import LANGUAGE, agent_settings, load_languages, load_timezone, load_webhook
 from chatops.engine.phrases import parse_phrase
 from chatops.errors import AgentError
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
-SUFFIXES = (".yaml", ".yml", ".json")
 INTENT_KEYS = {
     "name", "phrases", "action", "parameters", "input_contexts", "output_contexts", "events",
     "responses", "fallback", "priority", "reset_contexts", "webhook", "webhook_slot_filling", "display_name",
     "end_interaction", "languages", "ml_disabled", "es_id",
 }
-AGENT_KEYS = {"webhook", "language", "languages", "timezone"}
-LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,4})?$")
 TRANSLATION_KEYS = {"phrases", "responses", "prompts"}
-WEBHOOK_KEYS = {"url", "headers", "username", "password", "protocol"}
-PROTOCOLS = ("v2", "v1")
 PARAMETER_KEYS = {"name", "entity", "required", "prompts", "list", "default", "value"}
 ENTITY_KEYS = {"name", "entries", "regexp", "fuzzy", "languages"}
 
@@ -55,36 +48,8 @@ def bundled_agent_dir() -> Path:
     raise AgentError(str(package), "bundled_agent", "the bundled agent is missing from this installation")
 
 
-def _read(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise AgentError(str(path), "(file)", f"cannot be read: {exc}") from exc
-
-
 def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES) if folder.is_dir() else []
-
-
-def _str_list(data: dict[str, Any], key: str, file: str) -> tuple[str, ...]:
-    value = data.get(key) or []
-    if isinstance(value, str):
-        value = [value]
-    if isinstance(value, list) and any(isinstance(item, bool) for item in value):
-        raise AgentError(file, key, "has a bare yes/no/on/off, which YAML reads as true/false: put it in quotes")
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise AgentError(file, key, "must be a list of strings")
-    return tuple(value)
-
-
-def _check_keys(data: Any, allowed: set[str], file: str, where: str) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise AgentError(file, where, "must be a mapping")
-    unknown = set(data) - allowed
-    if unknown:
-        raise AgentError(file, f"{where}.{sorted(unknown)[0]}" if where else sorted(unknown)[0], "unknown field")
-    return data
 
 
 def _name(data: dict[str, Any], file: str, field: str = "name") -> str:
@@ -96,14 +61,14 @@ def _name(data: dict[str, Any], file: str, field: str = "name") -> str:
 
 def _parameter(data: Any, file: str, index: int) -> Parameter:
     where = f"parameters[{index}]"
-    data = _check_keys(data, PARAMETER_KEYS, file, where)
+    data = check_keys(data, PARAMETER_KEYS, file, where)
     name = _name(data, file, "name") if isinstance(data.get("name"), str) else None
     if name is None:
         raise AgentError(file, f"{where}.name", "is required")
     entity = data.get("entity")
     if not isinstance(entity, str) or not entity.startswith("@"):
         raise AgentError(file, f"{where}.entity", f"must be an entity type such as @sys.number, got {entity!r}")
-    prompts = _str_list(data, "prompts", file)
+    prompts = str_list(data, "prompts", file)
     required = bool(data.get("required", False))
     if required and not prompts:
         raise AgentError(file, f"{where}.prompts", "a required parameter needs at least one prompt")
@@ -120,7 +85,7 @@ def _context(data: Any, file: str, index: int) -> ContextSpec:
     where = f"output_contexts[{index}]"
     if isinstance(data, str):
         data = {"name": data}
-    data = _check_keys(data, {"name", "lifespan"}, file, where)
+    data = check_keys(data, {"name", "lifespan"}, file, where)
     name = data.get("name")
     if not isinstance(name, str) or not NAME.match(name):
         raise AgentError(file, f"{where}.name", f"must be a context name, got {name!r}")
@@ -132,7 +97,7 @@ def _context(data: Any, file: str, index: int) -> ContextSpec:
 
 def load_intent(path: Path) -> Intent:
     file = str(path)
-    data = _check_keys(_read(path), INTENT_KEYS, file, "")
+    data = check_keys(read_file(path), INTENT_KEYS, file, "")
     name = _name(data, file)
     parameters = tuple(_parameter(p, file, i) for i, p in enumerate(data.get("parameters") or []))
     if len({p.name for p in parameters}) != len(parameters):
@@ -155,10 +120,10 @@ def load_intent(path: Path) -> Intent:
         phrases=tuple(phrases),
         action=action,
         parameters=parameters,
-        input_contexts=tuple(c.lower() for c in _str_list(data, "input_contexts", file)),
+        input_contexts=tuple(c.lower() for c in str_list(data, "input_contexts", file)),
         output_contexts=tuple(_context(c, file, i) for i, c in enumerate(data.get("output_contexts") or [])),
-        events=_str_list(data, "events", file),
-        responses=_str_list(data, "responses", file),
+        events=str_list(data, "events", file),
+        responses=str_list(data, "responses", file),
         fallback=bool(data.get("fallback", False)),
         priority=priority,
         reset_contexts=bool(data.get("reset_contexts", False)),
@@ -175,7 +140,7 @@ def load_intent(path: Path) -> Intent:
 
 def _phrases(data: dict[str, Any], file: str, known: set[str], where: str) -> tuple[TrainingPhrase, ...]:
     phrases = []
-    for i, text in enumerate(_str_list(data, "phrases", file)):
+    for i, text in enumerate(str_list(data, "phrases", file)):
         phrase = parse_phrase(text, file=file, field=f"{where}[{i}]")
         for part in phrase.parts:
             if part.parameter is not None and part.parameter not in known:
@@ -196,62 +161,16 @@ def _translations(data: dict[str, Any], file: str, known: set[str]) -> dict[str,
     translations = {}
     for language, raw in _languages(data, file).items():
         where = f"languages.{language}"
-        raw = _check_keys(raw or {}, TRANSLATION_KEYS, file, where)
+        raw = check_keys(raw or {}, TRANSLATION_KEYS, file, where)
         prompts = raw.get("prompts") or {}
         if not isinstance(prompts, dict) or not set(prompts) <= known:
             raise AgentError(file, f"{where}.prompts", "must map the intent's parameter names to their prompts")
         translations[language] = Translation(
             phrases=_phrases(raw, file, known, f"{where}.phrases"),
-            responses=_str_list(raw, "responses", file),
-            prompts={name: _str_list(prompts, name, file) for name in prompts},
+            responses=str_list(raw, "responses", file),
+            prompts={name: str_list(prompts, name, file) for name in prompts},
         )
     return translations
-
-
-def _agent_settings(root: Path) -> tuple[str, dict[str, Any]]:
-    """The optional ``agent.yaml`` (what an ES export's agent.json says about the whole agent), and its name."""
-    path = next((root / f"agent{suffix}" for suffix in SUFFIXES if (root / f"agent{suffix}").is_file()), None)
-    if path is None:
-        return str(root / "agent.yaml"), {}
-    return str(path), _check_keys(_read(path) or {}, AGENT_KEYS, str(path), "")
-
-
-def load_languages(file: str, data: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
-    """The default language and the others the agent speaks (``language`` and ``languages`` of agent.yaml)."""
-    language, others = data.get("language", "en"), _str_list(data, "languages", file)
-    for code in (language, *others):
-        if not isinstance(code, str) or not LANGUAGE.match(code):
-            raise AgentError(file, "language", f"must be a language code such as en, es or pt-br, got {code!r}")
-    if language in others or len(set(others)) != len(others):
-        raise AgentError(file, "languages", "lists a language twice (the default language is not repeated here)")
-    return language, others
-
-
-def load_timezone(file: str, data: dict[str, Any]) -> str:
-    """agent.yaml's ``timezone``: an IANA zone name such as Europe/Paris, or "" for none."""
-    zone = data.get("timezone", "")
-    if zone == "":
-        return zone
-    if isinstance(zone, str):
-        try:
-            ZoneInfo(zone)
-            return zone
-        except (ValueError, ZoneInfoNotFoundError):
-            pass
-    raise AgentError(file, "timezone", f"must be a time zone name such as Europe/Paris, got {zone!r}")
-
-
-def load_webhook(file: str, data: dict[str, Any]) -> WebhookSpec:
-    """agent.yaml's ``webhook`` section (the ES export's fulfillment settings)."""
-    raw = _check_keys(data.get("webhook") or {}, WEBHOOK_KEYS, file, "webhook")
-    texts = {key: raw.get(key, "") for key in ("url", "username", "password")}
-    protocol = raw.get("protocol", "v2")
-    if any(not isinstance(value, str) for value in texts.values()) or protocol not in PROTOCOLS:
-        raise AgentError(file, "webhook", f"url, username and password must be strings and protocol one of {', '.join(PROTOCOLS)}")
-    headers = raw.get("headers") or {}
-    if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
-        raise AgentError(file, "webhook.headers", "must map header names to string values")
-    return WebhookSpec(**texts, headers=tuple(headers.items()), protocol=protocol)
 
 
 def _entries(data: dict[str, Any], file: str, regexp: bool, where: str) -> tuple[EntityEntry, ...]:
@@ -260,11 +179,11 @@ def _entries(data: dict[str, Any], file: str, regexp: bool, where: str) -> tuple
         here = f"{where}[{i}]"
         if isinstance(raw, str):
             raw = {"value": raw}
-        raw = _check_keys(raw, {"value", "synonyms"}, file, here)
+        raw = check_keys(raw, {"value", "synonyms"}, file, here)
         value = raw.get("value")
         if not isinstance(value, str) or not value.strip():
             raise AgentError(file, f"{here}.value", "must be a non-empty string")
-        synonyms = _str_list(raw, "synonyms", file) or (value,)
+        synonyms = str_list(raw, "synonyms", file) or (value,)
         if regexp:
             for pattern in synonyms:
                 try:
@@ -277,7 +196,7 @@ def _entries(data: dict[str, Any], file: str, regexp: bool, where: str) -> tuple
 
 def load_entity(path: Path) -> EntityType:
     file = str(path)
-    data = _check_keys(_read(path), ENTITY_KEYS, file, "")
+    data = check_keys(read_file(path), ENTITY_KEYS, file, "")
     name = _name(data, file)
     if name.startswith("sys."):
         raise AgentError(file, "name", "the sys. prefix is reserved for system entities")
@@ -314,7 +233,7 @@ def load_agent(folder: Path | str | None = None) -> Agent:
         intents[intent.name] = intent
     if not intents:
         raise AgentError(str(root), "intents/", "the agent has no intents")
-    file, settings = _agent_settings(root)
+    file, settings = agent_settings(root)
     language, languages = load_languages(file, settings)
     _check_languages([*intents.values(), *entities.values()], languages)
     return Agent(
