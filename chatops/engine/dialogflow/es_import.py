@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from chatops.engine.agent import Agent, derived_intent_id
+from chatops.engine.dialogflow.es_agent_json import agent_languages, agent_settings
 from chatops.engine.dialogflow.source import ExportFiles
 from chatops.engine.loader import load_agent
 from chatops.errors import InputError
@@ -59,10 +60,7 @@ class _Importer:
         self.files = files
         self.warnings: list[str] = []
         self.meta = files.json("agent.json") if "agent.json" in files.files else {}
-        self.language = str(self.meta.get("language") or "en").lower()
-        # ES lists the other languages in supportedLanguages (newer exports list the default there too).
-        supported = [str(code).lower() for code in self.meta.get("supportedLanguages") or []]
-        self.languages = [code for code in dict.fromkeys(supported) if code != self.language]
+        self.language, self.languages = agent_languages(self.meta)
         self.entity_names: dict[str, str] = {}
 
     def warn(self, where: str, message: str) -> None:
@@ -91,39 +89,6 @@ class _Importer:
         for code in undeclared:
             self.warn(f"{folder[:-1]} {stem!r}", f"{found[code]} is in {code}, not one of the agent's languages; it was ignored")
         return {code: self.files.json(f"{folder}/{found[code]}") for code in spoken if code in found}
-
-    def agent(self) -> dict[str, Any]:
-        """agent.yaml: agent.json's time zone, and its fulfillment webhook when it names a URL."""
-        document = self._webhook()
-        zone = self.meta.get("defaultTimezone")
-        if isinstance(zone, str) and zone:
-            document["timezone"] = zone
-        return document
-
-    def _webhook(self) -> dict[str, Any]:
-        raw = self.meta.get("webhook") if isinstance(self.meta.get("webhook"), dict) else {}
-        if not raw.get("url") or raw.get("available") is False:
-            return {}
-        webhook: dict[str, Any] = {"url": str(raw["url"])}
-        # The console saves its blank header row as {"": ""}; sent as is, a server refuses the request (": " is no header).
-        given = raw.get("headers") if isinstance(raw.get("headers"), dict) else {}
-        headers = {str(k).strip(): str(v) for k, v in given.items() if str(k).strip()}
-        if headers:
-            webhook["headers"] = headers
-        for key in ("username", "password"):
-            if raw.get(key):
-                webhook[key] = str(raw[key])
-        # Exports from before the v2 API (enableOnePlatformApi false) have a webhook speaking v1.
-        if self.meta.get("enableOnePlatformApi") is False:
-            webhook["protocol"] = "v1"
-        return {"webhook": webhook}
-
-    def settings(self) -> dict[str, Any]:
-        """agent.yaml: the languages and the fulfillment webhook."""
-        languages: dict[str, Any] = {"language": self.language} if self.language != "en" else {}
-        if self.languages:
-            languages["languages"] = self.languages
-        return languages | self.agent()
 
     # entities
 
@@ -358,7 +323,7 @@ def import_agent(source: Path | str, out: Path | str) -> ImportResult:
         (target / folder).mkdir(parents=True, exist_ok=True)
         for name, document in documents.items():
             _write(target / folder / f"{name}.yaml", document)
-    agent = importer.settings()
+    agent = agent_settings(importer.meta)
     if agent:
         _write(target / "agent.yaml", agent)
     return ImportResult(load_agent(target), importer.warnings)
