@@ -76,6 +76,11 @@ class Parameter:
     # The ES value expression ("$name", "#context.param", "$city, $country"); "" means "$name".
     value: str = ""
 
+    @property
+    def unfilled(self) -> Any:
+        """What ES reports for this parameter when nothing fills it: ``[]`` for a list, else ``""``."""
+        return [] if self.is_list else ""
+
 
 @dataclass(frozen=True)
 class ContextSpec:
@@ -129,12 +134,16 @@ class Intent:
         """The id ES knows it by: webhooks see ``projects/<p>/agent/intents/<id>``, slot filling ``<id>_id_dialog_context``."""
         return self.es_id or derived_intent_id(self.name)
 
+    def blank(self) -> dict[str, Any]:
+        """Every parameter unfilled, and its words (``name.original``) empty: what ES writes into a context first."""
+        return {key: value for p in self.parameters for key, value in ((p.name, p.unfilled), (f"{p.name}.original", ""))}
+
     def reported_parameters(self, values: Mapping[str, Any], *, timezone: str = "") -> dict[str, Any]:
-        """Every parameter as ES reports it (query results, webhook bodies): one not filled is ``""``.
+        """Every parameter as ES reports it (query results, webhook bodies): one not filled is ``""`` (a list ``[]``).
 
         With the agent's ``timezone``, dates and times take ES's form (``es_dates``).
         """
-        reported = {p.name: "" for p in self.parameters} | {k: v for k, v in values.items() if v is not None}
+        reported = {p.name: p.unfilled for p in self.parameters} | {k: v for k, v in values.items() if v is not None}
         dates = {p.name for p in self.parameters if p.entity in DATE_ENTITIES}
         return es_moments(reported, dates, timezone=timezone)
 

@@ -240,8 +240,8 @@ class Engine:
         self, state: SessionState, intent: Intent, values: dict[str, Any], *, text: str, confidence: float, lookup: Lookup
     ) -> EngineTurn:
         for spec in intent.output_contexts:
-            # As ES writes them: each filled parameter and its words under ``name.original``.
-            state.set_context(spec.name, spec.lifespan, values)
+            # As ES writes them: every parameter of the intent (unfilled ones empty) and its words under ``name.original``.
+            state.set_context(spec.name, spec.lifespan, intent.blank() | values)
         return _turn(text, intent, values, confidence, complete=True, text=self._response(intent, values, lookup))
 
     @staticmethod

@@ -54,17 +54,20 @@ def render(template: str, said: Mapping[str, Any], lookup: Lookup) -> str:
 
 
 def evaluate(intent: Intent, said: Mapping[str, Any], lookup: Lookup) -> dict[str, Any]:
-    """Each parameter's value (else its default), and its words under ``name.original``; one with neither is left out."""
+    """Each parameter's value (else its default), and its words under ``name.original``; one with neither is left out.
+
+    A value from the default was not said: as in ES's contexts, its words are ``""``.
+    """
     values: dict[str, Any] = {}
     for parameter in intent.parameters:
         value, words = _value_of(parameter.value or f"${parameter.name}", parameter.name, said, lookup)
         if empty(value) and isinstance(parameter.default, str):
-            value, words = _value_of(parameter.default, parameter.name, {}, lookup)
+            value, words = _value_of(parameter.default, parameter.name, {}, lookup)[0], ""
         elif empty(value) and parameter.default is not None:
-            value, words = parameter.default, None
+            value, words = parameter.default, ""
         if not empty(value):
             values[parameter.name] = value
-            values[original_key(parameter.name)] = words if not empty(words) else show(value)
+            values[original_key(parameter.name)] = show(value) if words is None else words
     return values
 
 

@@ -3,7 +3,7 @@
 ES keeps slot filling in reserved contexts and shows them in the query result
 and the webhook body: ``<intent id>_id_dialog_context`` and ``<intent>_dialog_context`` (2 turns) and
 ``<intent>_dialog_params_<parameter being asked>`` (1 turn), both holding every
-parameter (``""`` when not filled) and its ``.original`` words, and
+parameter (``""``, or ``[]`` for a list, when not filled) and its ``.original`` words, and
 ``__system_counters__`` counting the answers that did not fill the slot
 (``no-match``) and the silent turns (``no-input``, always 0 in text chat).
 Ours are derived from the pending intent when reported, never stored or
@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 
 from chatops.engine.dialogue import EngineTurn
-from chatops.engine.parameter_values import original_key
 from chatops.engine.session import SessionState
 from chatops.models import Context
 
@@ -29,8 +28,7 @@ def slot_filling_contexts(turn: EngineTurn, state: SessionState) -> tuple[Contex
     if intent is None or turn.complete or pending is None:
         return ()
     stem, key = (NOT_A_NAME_CHARACTER.sub("_", name.lower()) for name in (intent.display_name or intent.name, intent.id))
-    blank = {key: "" for p in intent.parameters for key in (p.name, original_key(p.name))}
-    parameters = blank | turn.parameters | turn.originals
+    parameters = intent.blank() | turn.parameters | turn.originals
     return (
         Context(f"{key}_id_dialog_context", 2, parameters),
         Context(f"{stem}_dialog_context", 2, parameters),

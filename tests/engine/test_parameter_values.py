@@ -30,7 +30,14 @@ def test_context_references_read_the_value_and_its_words() -> None:
 
 def test_a_default_applies_when_nothing_fills_the_value() -> None:
     parameters = (Parameter("size", "sys.any", default="#order.size"), Parameter("coats", "sys.number", default=2))
-    assert plain(evaluate(intent(*parameters), {}, lookup)) == {"size": "large", "coats": 2}
+    # Nobody said a default: ES's contexts hold it with empty words.
+    assert evaluate(intent(*parameters), {}, lookup) == {"size": "large", "size.original": "", "coats": 2, "coats.original": ""}
+
+
+def test_what_es_reports_for_parameters_nothing_filled() -> None:
+    order = intent(Parameter("size", "sys.any"), Parameter("toppings", "topping", is_list=True))
+    assert order.reported_parameters({}) == {"size": "", "toppings": []}
+    assert order.blank() == {"size": "", "size.original": "", "toppings": [], "toppings.original": ""}
 
 
 def test_a_composite_of_nothing_said_is_unfilled() -> None:

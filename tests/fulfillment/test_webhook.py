@@ -119,7 +119,8 @@ async def test_contexts_are_set_from_their_full_names_and_unfilled_parameters_ar
     assert request.parameters == {"size": "large", "crust": ""}
     assert request.context("orderpizza-followup") == {
         "name": f"{request.session}/contexts/orderpizza-followup", "lifespanCount": 2,
-        "parameters": {"size": "large", "size.original": "large"},  # as ES writes a context: value and words
+        # As ES writes a context: every parameter of the intent, its value and words, unfilled ones empty.
+        "parameters": {"size": "large", "size.original": "large", "crust": "", "crust.original": ""},
     }
 
 
@@ -231,7 +232,7 @@ async def test_a_v1_webhook_gets_v1_bodies_and_its_answer_is_applied(tmp_path: P
     (request,) = fake.requests
     assert request.result["resolvedQuery"] == "order a small pizza" and request.result["actionIncomplete"] is False
     assert request.result["contexts"] == [{"name": "orderpizza-followup", "lifespan": 2,
-                                          "parameters": {"size": "small", "size.original": "small"}}]
+                                          "parameters": {"size": "small", "size.original": "small", "crust": "", "crust.original": ""}}]
 
 
 async def test_reset_contexts_applies_after_the_response_read_them(tmp_path: Path, webhook: FakeFulfillment) -> None:

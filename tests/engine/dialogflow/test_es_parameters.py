@@ -76,6 +76,10 @@ async def test_a_composite_value_keeps_what_was_said_when_part_is_missing(chat: 
     await chat.say("a flight to berlin on 2026-12-08")
     assert chat.last.parameters["destination"] == "Berlin, "  # an empty reference reads as empty text
     assert chat.last.parameters["country"] == ""
+    # ES writes every parameter of the intent into its output contexts, one not filled as "" with no words.
+    booking = context(chat, "booking")
+    assert (booking["country"], booking["country.original"]) == ("", "")
+    assert (booking["city"], booking["city.original"]) == ("Berlin", "berlin")
 
 
 async def test_a_context_value_is_read_unless_the_turn_says_it(chat: ChatHarness) -> None:
