@@ -131,6 +131,16 @@ class OutputContext:
 
 
 @dataclass(frozen=True)
+class SessionEntityType:
+    """Entries of a developer entity for one session (ES's ``sessionEntityTypes``): ``override`` replaces the
+    entity's own entries for the session, else they are added to them. Each entry is a value and its synonyms."""
+
+    entity: str
+    entries: tuple[tuple[str, tuple[str, ...]], ...]
+    override: bool = True
+
+
+@dataclass(frozen=True)
 class Reply:
     """What a handler answers; channels render it."""
 
@@ -141,6 +151,7 @@ class Reply:
     event: str | None = None
     event_parameters: Mapping[str, Any] = field(default_factory=dict)
     data: Mapping[str, Any] = field(default_factory=dict)
+    session_entities: tuple[SessionEntityType, ...] = ()
 
 
 @dataclass(frozen=True)

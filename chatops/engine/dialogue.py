@@ -17,6 +17,7 @@ from chatops.engine.exact_match import exact_match
 from chatops.engine.nlu import NLU, EntityMatch
 from chatops.engine.parameter_values import Lookup, empty, evaluate, original_key, plain, render
 from chatops.engine.session import Pending, SessionState
+from chatops.engine.session_entities import SessionEntities
 from chatops.models import Query
 
 CANCEL_ACTION = "dialog.cancel"
@@ -97,7 +98,7 @@ class Engine:
         close = [s for s in scores if s.confidence >= max(self.threshold, top - SIMILAR_CONFIDENCE)]
         best = max(close, key=lambda s: (self.agent.intents[s.intent].priority, s.confidence))
         intent = self.agent.intents[best.intent]
-        return self._start(state, intent, self._extract(text, intent), text=text, confidence=min(best.confidence, 1.0))
+        return self._start(state, intent, self._extract(text, intent, state), text=text, confidence=min(best.confidence, 1.0))
 
     def _exact(self, state: SessionState, text: str) -> tuple[Intent, dict[str, Any]] | None:
         """An mlDisabled intent one of whose phrases is ``text`` as written (its annotated parts any value of their type)."""
@@ -128,11 +129,14 @@ class Engine:
 
     # parameters
 
-    def _extract(self, text: str, intent: Intent) -> dict[str, Any]:
+    def _extract(self, text: str, intent: Intent, state: SessionState) -> dict[str, Any]:
         """What ``text`` says for each parameter: its value, and its words under ``name.original``."""
         if not intent.parameters:
             return {}
         matches = self.nlu.extract(text, intent=intent.name, now=agent_now(self.agent.timezone))
+        session = SessionEntities(state)
+        if session:
+            matches = session.apply(text, matches)
         taken: list[tuple[int, int]] = []
         said: dict[str, Any] = {}
         for parameter in intent.parameters:
@@ -200,9 +204,9 @@ class Engine:
             cancel = next((i for i in self.agent.intents.values() if i.action == CANCEL_ACTION), None)
             reply = self._response(cancel, {}, self._lookup(state, {})) if cancel else "OK, cancelled."
             return EngineTurn(text, cancel, {}, 1.0, complete=True, text=reply or "OK, cancelled.", cancelled=True)
-        found = self._extract(text, intent)
+        found = self._extract(text, intent, state)
         # What was said before stands; only the answer to the prompt replaces a value.
-        said = found | pending.parameters | self._answer(intent.parameter(pending.asking), text, found)
+        said = found | pending.parameters | self._answer(intent.parameter(pending.asking), text, found, SessionEntities(state))
         lookup = self._lookup(state, {})
         values = evaluate(intent, said, lookup)
         state.decrement()
@@ -215,13 +219,15 @@ class Engine:
         state.pending = None
         return self._complete(state, intent, values, text=text, confidence=1.0, lookup=lookup)
 
-    def _answer(self, asked: Parameter | None, text: str, found: dict[str, Any]) -> dict[str, Any]:
+    def _answer(self, asked: Parameter | None, text: str, found: dict[str, Any], session: SessionEntities) -> dict[str, Any]:
         """The answer to the prompt for ``asked``: every value found for a list, else the whole text read as one value."""
         if asked is None:
             return {}
         if asked.is_list and asked.name in found:
             return {key: found[key] for key in (asked.name, original_key(asked.name))}
-        answer = self.nlu.resolve(text, asked.entity, now=agent_now(self.agent.timezone))
+        answer = session.resolve(text, asked.entity)
+        if answer is None and not session.overrides(asked.entity):
+            answer = self.nlu.resolve(text, asked.entity, now=agent_now(self.agent.timezone))
         return {} if answer is None else _said(asked, [answer])
 
     def _is_cancel(self, text: str) -> bool:

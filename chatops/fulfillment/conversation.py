@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import AsyncIterator, Awaitable, Callable
 
+from chatops.engine import session_entities
 from chatops.engine.agent import Agent
 from chatops.engine.dialogue import Engine, EngineTurn
 from chatops.engine.languages import engine_for
@@ -98,6 +99,7 @@ class Conversation:
                 reply = await self.dispatcher.fulfill(matched_turn(matched, action), state, matched.as_query())
             for ctx in reply.contexts:
                 state.set_context(ctx.name, ctx.lifespan, dict(ctx.parameters))
+            session_entities.remember(state, reply.session_entities)
             drop_expired(state)
             notifications = tuple(Reply(**item) for item in state.memory.pop(OUTBOX, []))
             await self.sessions.save(state, stored)
@@ -107,6 +109,7 @@ class Conversation:
         for _ in range(MAX_FOLLOWUP_EVENTS):
             for ctx in reply.contexts:
                 state.set_context(ctx.name, ctx.lifespan, dict(ctx.parameters))
+            session_entities.remember(state, reply.session_entities)
             if not reply.event:
                 return reply
             engine = engine_for(self.engine, self.languages, query.language)
@@ -121,6 +124,7 @@ class Conversation:
                 event=followed.event,
                 event_parameters=followed.event_parameters,
                 data={**reply.data, **followed.data},
+                session_entities=followed.session_entities,
             )
         return reply
 

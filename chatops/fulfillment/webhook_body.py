@@ -15,7 +15,9 @@ from typing import Any
 from urllib.parse import quote
 
 from chatops.engine.agent import Agent, Intent
-from chatops.engine.dialogflow.v2_shapes import agent_text, as_list, as_mapping, as_text, context_name, read_contexts
+from chatops.engine.dialogflow.v2_shapes import (
+    agent_text, as_list, as_mapping, as_text, context_name, read_contexts, read_session_entity_types,
+)
 from chatops.fulfillment.registry import HandlerCall
 from chatops.models import Button, Card, Context, Image, OutputContext, Part, QuickReplies, Reply
 
@@ -76,14 +78,16 @@ def request_body(call: HandlerCall, turn: WebhookTurn, *, project: str, response
 def reply_from(answer: dict[str, Any], *, static: str) -> Reply:
     """The reply ES would give for this WebhookResponse."""
     contexts = tuple(OutputContext(c.name, c.lifespan, dict(c.parameters)) for c in read_contexts(answer.get("outputContexts")))
+    entities = read_session_entity_types(answer.get("sessionEntityTypes"))
     event = as_mapping(answer.get("followupEventInput"))
     if as_text(event.get("name")):
-        return Reply(text="", contexts=contexts, event=event["name"], event_parameters=as_mapping(event.get("parameters")))
+        return Reply(text="", contexts=contexts, event=event["name"], event_parameters=as_mapping(event.get("parameters")),
+                     session_entities=entities)
     parts = tuple(p for p in map(_part, as_list(answer.get("fulfillmentMessages"))) if p is not None)
     payload = as_mapping(answer.get("payload"))
     return Reply(
         text=agent_text(answer) or ("" if parts else static), parts=parts, contexts=contexts,
-        data={PAYLOAD_KEY: payload} if payload else {},
+        data={PAYLOAD_KEY: payload} if payload else {}, session_entities=entities,
     )
 
 

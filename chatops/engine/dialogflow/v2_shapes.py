@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from chatops.models import Context
+from chatops.models import Context, SessionEntityType
 
 CONTEXTS_SEGMENT = "/contexts/"
+ENTITY_TYPES_SEGMENT = "/entityTypes/"
+SUPPLEMENT = "ENTITY_OVERRIDE_MODE_SUPPLEMENT"
 
 
 def as_mapping(value: Any) -> dict[str, Any]:
@@ -51,6 +53,21 @@ def read_contexts(items: Any) -> tuple[Context, ...]:
         if name:
             contexts.append(Context(name, as_count(item.get("lifespanCount")), as_mapping(item.get("parameters"))))
     return tuple(contexts)
+
+
+def read_session_entity_types(items: Any) -> tuple[SessionEntityType, ...]:
+    """A WebhookResponse's ``sessionEntityTypes``; named ``.../sessions/<s>/entityTypes/<entity display name>``."""
+    types = []
+    for item in map(as_mapping, as_list(items)):
+        entity = as_text(item.get("name")).rsplit(ENTITY_TYPES_SEGMENT, 1)[-1].strip()
+        entries = tuple(
+            (value, tuple(s for s in as_list(entry.get("synonyms")) if isinstance(s, str) and s.strip()))
+            for entry in map(as_mapping, as_list(item.get("entities")))
+            if (value := as_text(entry.get("value")).strip())
+        )
+        if entity:
+            types.append(SessionEntityType(entity, entries, override=item.get("entityOverrideMode") != SUPPLEMENT))
+    return tuple(types)
 
 
 def agent_text(result: dict[str, Any]) -> str:
