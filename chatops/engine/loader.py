@@ -198,8 +198,9 @@ def load_entity(path: Path) -> EntityType:
     file = str(path)
     data = check_keys(read_file(path), ENTITY_KEYS, file, "")
     name = _name(data, file)
-    if name.startswith("sys."):
-        raise AgentError(file, "name", "the sys. prefix is reserved for system entities")
+    # ES's extended system entities: an entity named for one adds its entries to what the system finds.
+    if name.startswith("sys.") and name not in SYSTEM_ENTITIES:
+        raise AgentError(file, "name", f"the sys. prefix is reserved for system entities, and {name} is not one")
     regexp = bool(data.get("regexp", False))
     entries = _entries(data, file, regexp, "entries")
     if not entries:

@@ -154,12 +154,12 @@ class NLUModel:
         if entity == ANY:
             start = text.index(stripped)
             return EntityMatch(ANY, start, start + len(stripped), stripped, stripped)
+        # A developer entity, or the agent's own entries of an extended system entity (ES's "sys.geo-city" entity file).
+        found = self.gazetteer.find(text, only=entity)
         if entity in FINDERS:
-            found = self.extended.resolve(text, entity)
+            found += self.extended.resolve(text, entity)
         elif entity.startswith("sys."):
-            found = [m for m in find_system(text, now) if m.entity == entity]
-        else:
-            found = self.gazetteer.find(text, only=entity)
+            found += [m for m in find_system(text, now) if m.entity == entity]
         return max(found, key=lambda m: m.end - m.start, default=None)
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from chatops.engine.dialogflow import export_agent, import_agent
+from chatops.engine.loader import load_entity
 from chatops.engine.nlu import train_nlu
+from chatops.errors import AgentError
 
 ES_TYPES = {
     "city": "@sys.geo-city", "uscity": "@sys.geo-city-us", "country": "@sys.geo-country", "code": "@sys.geo-country-code", "state": "@sys.geo-state-us",
@@ -76,3 +80,24 @@ def test_the_types_survive_an_export_and_a_second_import(tmp_path: Path) -> None
     export_agent(first, tmp_path / "again.zip")
     second = import_agent(tmp_path / "again.zip", tmp_path / "agent2")
     assert [p.entity for p in second.agent.intents["weather"].parameters] == [p.entity for p in first.intents["weather"].parameters]
+
+
+def test_an_extended_system_entity_adds_the_agent_entries_to_what_the_system_finds(tmp_path: Path) -> None:
+    # ES exports an extended system entity as an entity file named for it, its entries beside.
+    export = write_export(tmp_path / "export") / "My Agent" / "entities"
+    export.mkdir()
+    (export / "sys.geo-city.json").write_text(json.dumps({"id": "x", "name": "sys.geo-city", "isOverridable": True,
+                                                          "isEnum": False, "isRegexp": False, "automatedExpansion": False}))
+    (export / "sys.geo-city_entries_en.json").write_text(json.dumps([{"value": "Gotham", "synonyms": ["Gotham", "the big G"]}]))
+    nlu = train_nlu(import_agent(tmp_path / "export", tmp_path / "agent").agent)
+    found = [(m.entity, m.value) for m in nlu.extract("forecast for the big G", intent="weather")]
+    assert ("sys.geo-city", "Gotham") in found
+    assert nlu.resolve("gotham", "sys.geo-city").value == "Gotham"  # type: ignore[union-attr]  # a prompt's answer
+    assert nlu.resolve("madrid", "sys.geo-city") is not None  # the system's own names still count
+
+
+def test_an_entity_named_for_no_system_entity_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "sys.bogus.yaml"
+    path.write_text("name: sys.bogus\nentries: [{value: a, synonyms: [a]}]\n")
+    with pytest.raises(AgentError, match="sys.bogus is not one"):
+        load_entity(path)
