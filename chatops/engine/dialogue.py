@@ -67,6 +67,10 @@ class Engine:
         usable = [i for i in agent.intents.values() if i.phrases and not i.fallback and i.priority >= 0]
         self._classifiable = [i for i in usable if not i.ml_disabled]
         self._rule_only = [i for i in usable if i.ml_disabled]
+        self._written: dict[str, set[str]] = {}
+        for intent in self._classifiable:
+            for phrase in intent.phrases:
+                self._written.setdefault(as_written(phrase.text), set()).add(intent.name)
 
     def turn(self, state: SessionState, query: Query, *, now: float) -> EngineTurn:
         if state.updated_at and now - state.updated_at > self.idle_seconds:
@@ -90,6 +94,15 @@ class Engine:
         if exact is not None:
             return self._start(state, exact[0], exact[1], text=text, confidence=1.0)
         candidates = [i for i in self._classifiable if all(state.active(c) for c in i.input_contexts)]
+        # As ES does, a training phrase said as written matches its intent, whatever the model makes of it: the
+        # model folds digits together, so menu answers "7" and "8" would otherwise be one word.
+        owners = self._written.get(as_written(text), set())
+        written = [i for i in candidates if i.name in owners]
+        if written:
+            scores = self.nlu.classify(text, candidates=[i.name for i in written])
+            best = max(scores, key=lambda s: (self.agent.intents[s.intent].priority, s.confidence))
+            intent = self.agent.intents[best.intent]
+            return self._start(state, intent, self._extract(text, intent, state), text=text, confidence=1.0)
         scores = self.nlu.classify(text, candidates=[i.name for i in candidates]) if candidates else []
         top = max((s.confidence for s in scores), default=0.0)
         if top < self.threshold:
@@ -274,6 +287,11 @@ class Engine:
             return reported({name: lookup(context, name)})[name]
 
         return render(self.rng.choice(intent.responses), reported(values), shown)
+
+
+def as_written(text: str) -> str:
+    """A text as said, up to case, spacing and final punctuation."""
+    return " ".join(text.lower().split()).strip(" .!?")
 
 
 def _said(parameter: Parameter, matches: list[EntityMatch]) -> dict[str, Any]:
