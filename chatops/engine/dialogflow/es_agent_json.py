@@ -26,6 +26,16 @@ def agent_settings(meta: dict[str, Any]) -> dict[str, Any]:
     return document | ({"webhook": webhook} if webhook else {})
 
 
+def unsupported_features(meta: dict[str, Any]) -> list[str]:
+    """What agent.json switches on that ES answers from its own services and we do not: say so at import."""
+    messages = []
+    if any("smalltalk" in str(name) for name in meta.get("activeAssistantAgents") or []):
+        messages.append("ES's prebuilt small talk is switched on and not imported; small talk falls back")
+    if meta.get("enabledKnowledgeBaseNames"):
+        messages.append("knowledge connectors (enabledKnowledgeBaseNames) are not imported; their questions fall back")
+    return messages
+
+
 def _webhook(meta: dict[str, Any]) -> dict[str, Any]:
     raw = meta.get("webhook") if isinstance(meta.get("webhook"), dict) else {}
     if not raw.get("url") or raw.get("available") is False:

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from chatops.engine.agent import Agent, derived_intent_id
-from chatops.engine.dialogflow.es_agent_json import agent_languages, agent_settings
+from chatops.engine.dialogflow.es_agent_json import agent_languages, agent_settings, unsupported_features
 from chatops.engine.dialogflow.source import ExportFiles
 from chatops.engine.loader import load_agent
 from chatops.errors import InputError
@@ -323,6 +323,8 @@ def import_agent(source: Path | str, out: Path | str) -> ImportResult:
         (target / folder).mkdir(parents=True, exist_ok=True)
         for name, document in documents.items():
             _write(target / folder / f"{name}.yaml", document)
+    for message in unsupported_features(importer.meta):
+        importer.warn("agent.json", message)
     agent = agent_settings(importer.meta)
     if agent:
         _write(target / "agent.yaml", agent)

@@ -101,3 +101,15 @@ def test_an_entity_named_for_no_system_entity_is_refused(tmp_path: Path) -> None
     path.write_text("name: sys.bogus\nentries: [{value: a, synonyms: [a]}]\n")
     with pytest.raises(AgentError, match="sys.bogus is not one"):
         load_entity(path)
+
+
+def test_small_talk_and_knowledge_connectors_are_named_as_not_imported(tmp_path: Path) -> None:
+    meta = tmp_path / "export" / "My Agent" / "agent.json"
+    write_export(tmp_path / "export")
+    meta.write_text(json.dumps({"language": "en", "activeAssistantAgents": ["smalltalk-domain-on"],
+                                "enabledKnowledgeBaseNames": ["projects/p/knowledgeBases/kb1"]}))
+    warnings = import_agent(tmp_path / "export", tmp_path / "agent").warnings
+    assert [w for w in warnings if w.startswith("agent.json")] == [
+        "agent.json: ES's prebuilt small talk is switched on and not imported; small talk falls back",
+        "agent.json: knowledge connectors (enabledKnowledgeBaseNames) are not imported; their questions fall back",
+    ]
