@@ -19,13 +19,18 @@ import numpy as np
 from chatops.engine.nlu import IntentScore
 from chatops.engine.nlu.calibration import Calibration, fit_calibration
 from chatops.engine.nlu.featurizer import BIAS, Featurizer
-from chatops.engine.nlu.linear import Fit, train_linear
+from chatops.engine.nlu.linear import LOSSES, Fit, train_linear
 from chatops.engine.nlu.negatives import out_of_scope, unrelated_requests
 from chatops.engine.nlu.sparse import Rows
 
 FOLDS = 3
 CALIBRATION_SAMPLE = 1000  # in-scope phrases calibration samples at most: bounds the training time of large agents
 SAMPLED_EPOCHS = 4  # a sampled agent's fold models: a few passes, as its full model makes over its many batches
+# The losses a sampled agent's folds compare. Its fold models (a sample, SAMPLED_EPOCHS passes) need not rank the
+# losses as its full model (two passes over every phrase) would: cross-validated on whole training files, letting
+# them pick the hinge scored no better (macro F1 0.8805 against 0.8808: `python bench/nlu/tune.py --large`), and
+# the hinge's fold fit is saved.
+SAMPLED_LOSSES: tuple[str, ...] = ("softmax",)
 CHAR_WEIGHTS = (1.0, 0.3)  # of the character n-gram block; each agent's held-out folds choose
 SMALL_AGENT = 3  # phrases per intent (the median) up to which the confidence is calibrated as "in scope"
 IN_SCOPE_PRIOR = 1.5  # odds of "in scope" the calibration assumes; chosen by cross-validation on Snips training data
@@ -110,8 +115,8 @@ def _calibrate(
 
     The softmax trains the same folds with each weight of ``CHAR_WEIGHTS``,
     then the squared hinge with the weight that won (a third fit, not a
-    fourth: the weight depends on the agent's words more than on the loss).
-    The candidate whose fold models answer most held-out phrases right wins
+    fourth: the weight depends on the agent's words more than on the loss),
+    unless the agent is sampled (``SAMPLED_LOSSES``). The candidate whose fold models answer most held-out phrases right wins
     (the first on a tie), and its held-out scores fit the calibration. A large
     agent's folds train on a stratified sample of its phrases (and the same
     share of its out-of-scope texts), so this costs a few small fits whatever
@@ -121,8 +126,9 @@ def _calibrate(
     softmax = _best([(w, "softmax", *folds.scores(w, "softmax")) for w in CHAR_WEIGHTS], n_intents)
     if not len(softmax[3]):
         return 1.0, fit, Calibration()
-    hinge = (softmax[0], "hinge", *folds.scores(softmax[0], "hinge"))
-    char_weight, loss, scores, truth = _best([softmax, hinge], n_intents)
+    losses = SAMPLED_LOSSES if folds.sampled else LOSSES
+    others = [(softmax[0], loss, *folds.scores(softmax[0], loss)) for loss in losses if loss != "softmax"]
+    char_weight, loss, scores, truth = _best([softmax, *others], n_intents)
     scope = truth < n_intents
     # In-scope and out-of-scope texts weigh IN_SCOPE_PRIOR : 1 in total, whatever the number of negatives.
     weights = np.where(scope, IN_SCOPE_PRIOR / max(scope.sum(), 1), 1.0 / max((~scope).sum(), 1)) * len(scope) / (1 + IN_SCOPE_PRIOR)
@@ -158,6 +164,7 @@ class _Folds:
         rng = np.random.default_rng(fit.seed)
         share = min(1.0, CALIBRATION_SAMPLE / max(n_examples, 1))
         picked = np.flatnonzero(rng.random(len(labels)) < share) if share < 1 else np.arange(len(labels))
+        self.sampled = share < 1
         count = FOLDS if share == 1 else 2  # a sampled agent's halves are still large enough to score each other
         self.fit = fit if share == 1 else dataclasses.replace(fit, epochs=SAMPLED_EPOCHS)
         self.labels, self.n_intents = labels, n_intents

@@ -1,0 +1,198 @@
+"""The intent classifier's defaults chosen by k-fold cross-validation on training files only.
+
+    /root/.cache/chatops/venv/bin/python bench/nlu/tune.py [--folds 3] [--per-intent 2 3 5 10] [--seed 0] [--large]
+
+Reads only the training part of each set (Snips 2017, data/helpdesk.json and
+the synthetic set; never a test part, never data/out_of_scope_test.txt). Each
+training file is split into K stratified folds; in fold f a rotating quarter
+of the intents is left out of training, and their held-out phrases are the
+out-of-scope test, beside the held-out phrases of the other intents. Each
+fold's training part is cut to N phrases per intent (2 to 10: small agents).
+Every grid point trains the classifier as the engine does and answers at the
+default fallback threshold; its figure is the intent macro F1 (answering a
+left-out intent's phrase is an error, as falling back on an in-scope one is),
+averaged over the sets and N of a fold, then mean ± sd over the folds.
+
+The grid: the squared hinge's AdaGrad rate (``linear.RATES``) against
+``intents.SMALL_AGENT``, the median of phrases per intent up to which the
+confidence is calibrated as "in scope". Each agent is trained in both
+calibration modes and a value of SMALL_AGENT takes, per agent, the mode it
+implies, so the grid costs two trainings per rate; its values are 0 and the
+medians the folds have (below the next one, every value scores the same).
+The best mean wins; on a tie, today's default, else the smallest value.
+
+With --large the folds keep every phrase (Snips 2017, its full file and the
+synthetic set: agents whose calibration folds are sampled) and compare the
+losses those folds may choose from (``intents.SAMPLED_LOSSES``).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")  # before numpy: two BLAS threads on a busy machine train five times slower
+
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import numpy as np  # noqa: E402
+
+from chatops.engine.nlu import intents, linear  # noqa: E402
+from chatops.engine.nlu.dataset import Example, load_dataset  # noqa: E402
+from chatops.engine.nlu.evaluate import DEFAULT_THRESHOLD  # noqa: E402
+from chatops.engine.nlu.intents import IntentClassifier  # noqa: E402
+from chatops.engine.nlu.metrics import intent_scores  # noqa: E402
+
+from run import default_sets  # noqa: E402
+from synthetic import synthetic  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+RATES = (0.03, 0.1, 0.3, 1.0)
+MODES = {"right": 0, "in scope": 10**9}  # SMALL_AGENT values that force one calibration mode on every agent
+LOSS_SETS = (("softmax",), ("softmax", "hinge"))  # what a sampled agent's folds may choose from
+LEFT_OUT = 0.25  # share of the intents each fold leaves out of training as out of scope
+CHOSEN: dict[str, str] = {}  # the loss the last training's folds chose
+
+
+def _recording(*args: object) -> tuple[float, linear.Fit, object]:
+    chosen = _calibrate(*args)
+    CHOSEN["loss"] = chosen[1].loss
+    return chosen
+
+
+_calibrate, intents._calibrate = intents._calibrate, _recording  # type: ignore[assignment]
+
+
+def training_sets(large: bool) -> dict[str, list[Example]]:
+    snips, full, _ = default_sets()
+    if large:
+        return {"snips2017": load_dataset(snips).train, "snips2017-full": load_dataset(full).train, "synthetic": synthetic().train}
+    return {"snips2017": load_dataset(snips).train, "helpdesk": load_dataset(HERE / "data" / "helpdesk.json").train,
+            "synthetic": synthetic().train}
+
+
+def splits(examples: list[Example], k: int, per_intent: int, seed: int) -> list[tuple[list[Example], list[Example]]]:
+    """(train, test) per fold: N phrases per kept intent (0: all); held-out phrases, a left-out intent's as out of scope."""
+    rng = np.random.default_rng(seed)
+    grouped: dict[str, list[Example]] = {}
+    for example in examples:
+        if example.intent:
+            grouped.setdefault(example.intent, []).append(example)
+    names = [sorted(grouped)[i] for i in rng.permutation(len(grouped))]
+    shuffled = {name: [grouped[name][i] for i in rng.permutation(len(grouped[name]))] for name in names}
+    width = max(1, round(LEFT_OUT * len(names)))
+    result = []
+    for fold in range(k):
+        left_out = {names[(fold * width + j) % len(names)] for j in range(width)}
+        train, test = [], []
+        for name, members in shuffled.items():
+            held = [m for i, m in enumerate(members) if i % k == fold]
+            if name in left_out:
+                test.extend(Example(m.text, None) for m in held)
+            else:
+                test.extend(held)
+                kept = [m for i, m in enumerate(members) if i % k != fold]
+                train.extend(kept[:per_intent] if per_intent else kept)
+        result.append((train, test))
+    return result
+
+
+def score(train: list[Example], test: list[Example], **settings: object) -> dict[str, float]:
+    """The classifier trained with ``settings`` (module constants of ``intents``), answering at the default threshold."""
+    for name, value in settings.items():
+        setattr(intents, name, value)
+    classifier = IntentClassifier.train([(e.intent, e.text) for e in train if e.intent])
+    answers = []
+    for example in test:
+        best = classifier.classify(example.text)[0]
+        answers.append(best.intent if best.confidence >= DEFAULT_THRESHOLD else None)
+    counts = np.bincount(np.unique([e.intent for e in train], return_inverse=True)[1])
+    return {**intent_scores([e.intent for e in test], answers), "median": float(np.median(counts)),
+            "hinge": float(CHOSEN["loss"] == "hinge")}
+
+
+def cell(values: list[float]) -> str:
+    return f"{statistics.fmean(values):.4f} ± {statistics.stdev(values) if len(values) > 1 else 0.0:.4f}"
+
+
+def small(args: argparse.Namespace) -> None:
+    """The hinge rate x SMALL_AGENT grid on agents of 2 to 10 phrases per intent."""
+    today = (linear.RATES["hinge"], intents.SMALL_AGENT)
+    sets = training_sets(large=False)
+    runs = []  # (set, N, fold, rate, mode, scores)
+    for name, examples in sets.items():
+        for n in args.per_intent:
+            for fold, (train, test) in enumerate(splits(examples, args.folds, n, args.seed)):
+                for rate in RATES:
+                    linear.RATES = {**linear.RATES, "hinge": rate}
+                    for mode, value in MODES.items():
+                        runs.append((name, n, fold, rate, mode, score(train, test, SMALL_AGENT=value)))
+                print(f"{name} {n}/intent fold {fold + 1}/{args.folds}", file=sys.stderr, flush=True)
+
+    def figure(rate: float, cutoff: float) -> list[float]:
+        """Per fold, the mean macro F1 over sets and N when each agent takes the mode ``cutoff`` implies."""
+        per_fold: dict[int, list[float]] = {}
+        for _, _, fold, r, mode, scores in runs:
+            if r == rate and mode == ("in scope" if scores["median"] <= cutoff else "right"):
+                per_fold.setdefault(fold, []).append(scores["intent_macro_f1"])
+        return [statistics.fmean(v) for _, v in sorted(per_fold.items())]
+
+    cutoffs = sorted({0, *(int(r[5]["median"]) for r in runs if r[5]["median"].is_integer())})
+    grid = {(rate, cutoff): figure(rate, cutoff) for rate in RATES for cutoff in cutoffs}
+    best = max(grid, key=lambda point: (round(statistics.fmean(grid[point]), 4), point == today, -point[1]))
+    print(f"intent macro F1, mean ± sd over {args.folds} folds (sets: {', '.join(sets)}; "
+          f"N = {', '.join(map(str, args.per_intent))} per intent)")
+    print(f"  {'hinge rate':<12}" + "".join(f"{'SMALL_AGENT ' + str(c):>20}" for c in cutoffs))
+    for rate in RATES:
+        print(f"  {rate:<12}" + "".join(f"{cell(grid[rate, c]):>20}" for c in cutoffs))
+    print(f"picked: hinge rate {best[0]}, SMALL_AGENT {best[1]}  (today: {today[0]}, {today[1]})")
+    print(f"\nat hinge rate {best[0]}, per set and N: macro F1 / in-scope fallback / out-of-scope fallback / hinge chosen")
+    for name in sets:
+        for n in args.per_intent:
+            for mode in MODES:
+                mine = [s for set_, size, _, r, m, s in runs if (set_, size, r, m) == (name, n, best[0], mode)]
+                figures = " / ".join(f"{statistics.fmean(s[k] for s in mine):.3f}"
+                                     for k in ("intent_macro_f1", "in_scope_fallback", "out_of_scope_fallback", "hinge"))
+                print(f"  {name:<10} {n:>2}/intent (median {mine[0]['median']:g}) {mode:<9} {figures}")
+
+
+def large(args: argparse.Namespace) -> None:
+    """The losses a sampled agent's folds compare, on whole training files."""
+    today = intents.SAMPLED_LOSSES
+    sets = training_sets(large=True)
+    results: dict[tuple[str, ...], dict[str, list[dict[str, float]]]] = {losses: {} for losses in LOSS_SETS}
+    for name, examples in sets.items():
+        for fold, (train, test) in enumerate(splits(examples, args.folds, 0, args.seed)):
+            for losses in LOSS_SETS:
+                results[losses].setdefault(name, []).append(score(train, test, SAMPLED_LOSSES=losses))
+            print(f"{name} fold {fold + 1}/{args.folds}", file=sys.stderr, flush=True)
+    print(f"intent macro F1 (hinge chosen), mean ± sd over {args.folds} folds of whole training files")
+    print(f"  {'SAMPLED_LOSSES':<20}" + "".join(f"{name:>26}" for name in sets) + f"{'mean':>18}")
+    means = {}
+    for losses, per_set in results.items():
+        per_fold = [statistics.fmean(runs[f]["intent_macro_f1"] for runs in per_set.values()) for f in range(args.folds)]
+        means[losses] = round(statistics.fmean(per_fold), 4)
+        cells = [f"{cell([r['intent_macro_f1'] for r in runs])} ({statistics.fmean(r['hinge'] for r in runs):.2f})"
+                 for runs in per_set.values()]
+        print(f"  {' '.join(losses):<20}" + "".join(f"{c:>26}" for c in cells) + f"{cell(per_fold):>18}")
+    best = max(LOSS_SETS, key=lambda losses: (means[losses], losses == today))
+    print(f"picked: SAMPLED_LOSSES {best}  (today: {today})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--folds", type=int, default=3, help="K of the k-fold split of each training file")
+    parser.add_argument("--per-intent", type=int, nargs="+", default=[2, 3, 5, 10], help="training phrases per intent")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the folds and subsamples")
+    parser.add_argument("--large", action="store_true", help="whole training files: the losses sampled folds compare")
+    args = parser.parse_args()
+    (large if args.large else small)(args)
+
+
+if __name__ == "__main__":
+    main()
