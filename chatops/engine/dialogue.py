@@ -102,7 +102,7 @@ class Engine:
             scores = self.nlu.classify(text, candidates=[i.name for i in written])
             best = max(scores, key=lambda s: (self.agent.intents[s.intent].priority, s.confidence))
             intent = self.agent.intents[best.intent]
-            return self._start(state, intent, self._extract(text, intent, state), text=text, confidence=1.0)
+            return self._start(state, intent, self._extract(text, intent, SessionEntities(state)), text=text, confidence=1.0)
         scores = self.nlu.classify(text, candidates=[i.name for i in candidates]) if candidates else []
         top = max((s.confidence for s in scores), default=0.0)
         if top < self.threshold:
@@ -111,7 +111,9 @@ class Engine:
         close = [s for s in scores if s.confidence >= max(self.threshold, top - SIMILAR_CONFIDENCE)]
         best = max(close, key=lambda s: (self.agent.intents[s.intent].priority, s.confidence))
         intent = self.agent.intents[best.intent]
-        return self._start(state, intent, self._extract(text, intent, state), text=text, confidence=min(best.confidence, 1.0))
+        return self._start(
+            state, intent, self._extract(text, intent, SessionEntities(state)), text=text, confidence=min(best.confidence, 1.0)
+        )
 
     def _exact(self, state: SessionState, text: str) -> tuple[Intent, dict[str, Any]] | None:
         """An mlDisabled intent one of whose phrases is ``text`` as written (its annotated parts any value of their type)."""
@@ -142,12 +144,11 @@ class Engine:
 
     # parameters
 
-    def _extract(self, text: str, intent: Intent, state: SessionState) -> dict[str, Any]:
+    def _extract(self, text: str, intent: Intent, session: SessionEntities) -> dict[str, Any]:
         """What ``text`` says for each parameter: its value, and its words under ``name.original``."""
         if not intent.parameters:
             return {}
         matches = self.nlu.extract(text, intent=intent.name, now=agent_now(self.agent.timezone))
-        session = SessionEntities(state)
         if session:
             matches = session.apply(text, matches)
         taken: list[tuple[int, int]] = []
@@ -217,9 +218,10 @@ class Engine:
             cancel = next((i for i in self.agent.intents.values() if i.action == CANCEL_ACTION), None)
             reply = self._response(cancel, {}, self._lookup(state, {})) if cancel else "OK, cancelled."
             return EngineTurn(text, cancel, {}, 1.0, complete=True, text=reply or "OK, cancelled.", cancelled=True)
-        found = self._extract(text, intent, state)
+        session = SessionEntities(state)
+        found = self._extract(text, intent, session)
         # What was said before stands; only the answer to the prompt replaces a value.
-        said = found | pending.parameters | self._answer(intent.parameter(pending.asking), text, found, SessionEntities(state))
+        said = found | pending.parameters | self._answer(intent.parameter(pending.asking), text, found, session)
         lookup = self._lookup(state, {})
         values = evaluate(intent, said, lookup)
         state.decrement()
