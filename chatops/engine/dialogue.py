@@ -98,22 +98,16 @@ class Engine:
         # model folds digits together, so menu answers "7" and "8" would otherwise be one word.
         owners = self._written.get(as_written(text), set())
         written = [i for i in candidates if i.name in owners]
-        if written:
-            scores = self.nlu.classify(text, candidates=[i.name for i in written])
-            best = max(scores, key=lambda s: (self.agent.intents[s.intent].priority, s.confidence))
-            intent = self.agent.intents[best.intent]
-            return self._start(state, intent, self._extract(text, intent, SessionEntities(state)), text=text, confidence=1.0)
-        scores = self.nlu.classify(text, candidates=[i.name for i in candidates]) if candidates else []
+        scores = self.nlu.classify(text, candidates=[i.name for i in written or candidates]) if candidates else []
         top = max((s.confidence for s in scores), default=0.0)
-        if top < self.threshold:
+        if not written and top < self.threshold:
             return self._fallback(state, text, top)
         # ES: among intents matching with similar confidence, the higher priority wins.
-        close = [s for s in scores if s.confidence >= max(self.threshold, top - SIMILAR_CONFIDENCE)]
+        close = scores if written else [s for s in scores if s.confidence >= max(self.threshold, top - SIMILAR_CONFIDENCE)]
         best = max(close, key=lambda s: (self.agent.intents[s.intent].priority, s.confidence))
         intent = self.agent.intents[best.intent]
-        return self._start(
-            state, intent, self._extract(text, intent, SessionEntities(state)), text=text, confidence=min(best.confidence, 1.0)
-        )
+        confidence = 1.0 if written else min(best.confidence, 1.0)
+        return self._start(state, intent, self._extract(text, intent, SessionEntities(state)), text=text, confidence=confidence)
 
     def _exact(self, state: SessionState, text: str) -> tuple[Intent, dict[str, Any]] | None:
         """An mlDisabled intent one of whose phrases is ``text`` as written (its annotated parts any value of their type)."""

@@ -57,11 +57,11 @@ class SessionEntities:
     def apply(self, text: str, matches: list[EntityMatch]) -> list[EntityMatch]:
         """The NLU's matches with an overridden entity's removed and the session's entries matched in ``text``."""
         kept = [m for m in matches if not self.overrides(m.entity)]
-        lowered = text.lower()
         for name, entity in self._entities.items():
             taken: list[tuple[int, int]] = []
             for synonym, value in entity.synonyms:
-                for found in re.finditer(rf"(?<!\w){re.escape(synonym)}(?!\w)", lowered):
+                # Case-blind on the text itself: spans of a lower-cased copy can shift ("İ" lowers to two characters).
+                for found in re.finditer(rf"(?<!\w){re.escape(synonym)}(?!\w)", text, re.IGNORECASE):
                     start, end = found.span()
                     if not any(start < e and s < end for s, e in taken):
                         taken.append((start, end))

@@ -97,9 +97,7 @@ class Conversation:
                 reply = Reply(text=STALE_CONFIRMATION)
             else:
                 reply = await self.dispatcher.fulfill(matched_turn(matched, action), state, matched.as_query())
-            for ctx in reply.contexts:
-                state.set_context(ctx.name, ctx.lifespan, dict(ctx.parameters))
-            session_entities.remember(state, reply.session_entities)
+            _adopt(state, reply)
             drop_expired(state)
             notifications = tuple(Reply(**item) for item in state.memory.pop(OUTBOX, []))
             await self.sessions.save(state, stored)
@@ -107,9 +105,7 @@ class Conversation:
 
     async def _apply(self, reply: Reply, state: SessionState, query: Query) -> Reply:
         for _ in range(MAX_FOLLOWUP_EVENTS):
-            for ctx in reply.contexts:
-                state.set_context(ctx.name, ctx.lifespan, dict(ctx.parameters))
-            session_entities.remember(state, reply.session_entities)
+            _adopt(state, reply)
             if not reply.event:
                 return reply
             engine = engine_for(self.engine, self.languages, query.language)
@@ -184,6 +180,13 @@ class _SessionLock:
 
 def _rank(visibility: Visibility) -> int:
     return [Visibility.PUBLIC, Visibility.EPHEMERAL, Visibility.SECRET].index(visibility)
+
+
+def _adopt(state: SessionState, reply: Reply) -> None:
+    """What a reply sets in the session: its contexts and (from a webhook) its session entities."""
+    for ctx in reply.contexts:
+        state.set_context(ctx.name, ctx.lifespan, dict(ctx.parameters))
+    session_entities.remember(state, reply.session_entities)
 
 
 def _result(
