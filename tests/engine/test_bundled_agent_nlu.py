@@ -81,6 +81,11 @@ SLOTS: list[tuple[str, str, dict[str, Any]]] = [
     ("list backups in prod-eks-eu", "velero.backups", {"cluster": "prod-eks-eu"}),
     ("migrate logging from prod-gke to dr-aks into namespace logging-copy", "velero.migrate",
      {"namespace": "logging", "source": "prod-gke", "target": "dr-aks", "target_namespace": "logging-copy"}),
+    # Names that end in digits: the words before the whole name, not its shape, tell the source from the target.
+    ("migrate namespace wordpress-392733 from prod-gke to dr-aks into namespace blog-392733", "velero.migrate",
+     {"namespace": "wordpress-392733", "source": "prod-gke", "target": "dr-aks", "target_namespace": "blog-392733"}),
+    ("migrate blog-2024 to dr-aks as blog-2025", "velero.migrate",
+     {"namespace": "blog-2024", "target": "dr-aks", "target_namespace": "blog-2025"}),
     ("rotate the cert of opa-validating-webhook and restart the webhook", "certs.rotate",
      {"webhook": "opa-validating-webhook", "restart": "true"}),
     ("renew the vpa-webhook-config certificate without a restart", "certs.rotate",

@@ -27,7 +27,7 @@ from chatops.engine.nlu.model import NLUModel, train
 from chatops.engine.nlu.tagger import SlotTagger
 from chatops.errors import ConfigError
 
-FORMAT = "chatops-nlu/3"  # 2: the classifier carries its calibration; 3: the featurizer its character weight
+FORMAT = "chatops-nlu/4"  # 2: the classifier carries its calibration; 3: the featurizer its character weight; 4: tagger features
 log = logging.getLogger(__name__)
 
 

@@ -44,7 +44,11 @@ def token_features(tokens: Sequence[Token], hints: Sequence[Sequence[str]]) -> l
         # so "in namespace ___" carries over from monitoring to an unseen gatekeeper-system.
         first, last = spans[i]
         whole = kind if first == last else item_shape(tokens, first, last)
-        features += [f"is={whole}", f"iw-1={words[first + 1]}", f"iw+1={words[last + 3]}"]
+        # The two words before it tell "into namespace ___" (the target) from "migrate namespace ___" (the source).
+        features += [
+            f"is={whole}", f"iw-1={words[first + 1]}", f"iw+1={words[last + 3]}",
+            f"ib-={words[first]}|{words[first + 1]}",
+        ]
         features.extend(f"h={hint}" for hint in hints[i])
         features.extend(f"h-1={hint}" for hint in (hints[i - 1] if i else ()))
         features.extend(f"h+1={hint}" for hint in (hints[i + 1] if i + 1 < len(tokens) else ()))
