@@ -6,10 +6,8 @@ import dataclasses
 from datetime import datetime, timezone
 from typing import Any
 
-from kubernetes_asyncio.client import CoreV1Api
-
 from chatops.fulfillment import HandlerCall, HandlerTable, InputError, OutputContext, QuickReplies, Reply, Visibility
-from handlers.kube import Clusters, cluster_for, params, scope, use_clusters
+from handlers.kube import Clusters, cluster_for, k8s, params, scope, use_clusters
 from handlers.kube.diagnose_view import heading, logs_card, report_text
 from handlers.kube.errors import api_errors
 from handlers.kube.examine import DEPLOYMENT, POD, PodReport, examine, find_target
@@ -75,7 +73,7 @@ async def pods_list(call: HandlerCall) -> Reply:
     with api_errors(cluster.name, "list pods in", query.where):
         listing = await list_pods(cluster, query, page_size=kube.page_size, rows=kube.table_rows, max_pods=kube.summary_max_pods)
         if not listing.summary.total and query.namespace is not None:
-            await cluster.call(CoreV1Api(cluster.api).read_namespace, query.namespace)  # an empty list or no such namespace?
+            await cluster.call(k8s.CoreV1Api(cluster.api).read_namespace, query.namespace)  # an empty list or no such namespace?
     filters = "".join(f", {label} {value}" for label, value in (("selector", query.selector), ("state", query.status)) if value)
     total = listing.summary.total
     heading = f"{total} pod{'' if total == 1 else 's'} in {query.where} on {cluster.name}{filters}"
@@ -123,7 +121,7 @@ async def pods_logs(call: HandlerCall) -> Reply:
     lines = params.integer(call, "lines", call.settings.kube.log_lines, low=1, high=500)
     cluster = await cluster_for(call)
     with api_errors(cluster.name, "read the log of", f"pod {namespace}/{pod}"):
-        body = await cluster.raw(CoreV1Api(cluster.api).read_namespaced_pod_log, pod, namespace,
+        body = await cluster.raw(k8s.CoreV1Api(cluster.api).read_namespaced_pod_log, pod, namespace,
                                  container=dns_label(container, "container name") if container else None, tail_lines=lines)
     text = body.decode("utf-8", errors="replace")
     if len(text) > _MAX_LOG_CHARS:
@@ -178,7 +176,7 @@ async def namespaces_list(call: HandlerCall) -> Reply:
     now = datetime.now(timezone.utc)
     found: list[tuple[str, str, str]] = []
     with api_errors(cluster.name, "list", "namespaces"):
-        async for _, items in paged(cluster, CoreV1Api(cluster.api).list_namespace, page_size=call.settings.kube.page_size):
+        async for _, items in paged(cluster, k8s.CoreV1Api(cluster.api).list_namespace, page_size=call.settings.kube.page_size):
             found += [(ns["metadata"]["name"], (ns.get("status") or {}).get("phase", "?"),
                        age(ns["metadata"].get("creationTimestamp"), now)) for ns in items]
     rows = found[:100]

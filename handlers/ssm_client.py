@@ -2,26 +2,25 @@
 
 Values are only ever returned by ``get``; listing, history and the pre-write
 ``describe`` drop whatever value the API sent along, so nothing else in the
-bot holds one.
+bot holds one. The AWS client is made by the first request, so the SDK is not
+loaded by a service that is never asked for a secret.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
 
-import aioboto3
-from aiobotocore.config import AioConfig
-from botocore.exceptions import BotoCoreError, ClientError, ConnectionError as BotoConnectionError, NoCredentialsError
-
 from chatops.config import AwsSettings
 from chatops.fulfillment import AccessError, ChatOpsError, InputError, NotFoundError, PermanentError, RetryableError
+from handlers import aws_sdk
 
 T = TypeVar("T")
+Connect = Callable[[], AbstractAsyncContextManager[Any]]  # opens an aiobotocore SSM client
 SECURE_STRING = "SecureString"
 THROTTLED = frozenset({"ThrottlingException", "Throttling", "ThrottledException", "TooManyUpdates", "RequestLimitExceeded"})
 DENIED = frozenset({"AccessDeniedException", "AccessDenied", "403"})
@@ -59,20 +58,28 @@ class SsmClient:
 
     def __init__(
         self,
-        client: Any,
+        connect: Connect,
         *,
         attempts: int = 4,
         backoff_seconds: float = 0.25,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self._client = client
+        self._connect = connect
+        self._client: Any = None
+        self._opened = AsyncExitStack()
+        self._connecting = asyncio.Lock()
         self._attempts = attempts
         self._backoff = backoff_seconds
         self._sleep = sleep
 
+    async def close(self) -> None:
+        """Close the AWS client, if a request made one."""
+        await self._opened.aclose()
+        self._client = None
+
     async def get(self, name: str, *, decrypt: bool) -> Parameter:
         """The parameter with its value; a SecureString's value is ciphertext unless ``decrypt``."""
-        response = await self._call("GetParameter", name, lambda: self._client.get_parameter(Name=name, WithDecryption=decrypt))
+        response = await self._call("GetParameter", name, lambda c: c.get_parameter(Name=name, WithDecryption=decrypt))
         raw = response["Parameter"]
         return Parameter(raw["Name"], raw["Type"], int(raw["Version"]), raw.get("LastModifiedDate"), value=raw["Value"])
 
@@ -87,8 +94,8 @@ class SsmClient:
     async def list(self, path: str, *, limit: int = 50) -> tuple[list[ParameterInfo], bool]:
         """Up to ``limit`` parameters under ``path`` (recursively), and whether there are more."""
 
-        async def collect() -> list[ParameterInfo]:
-            paginator = self._client.get_paginator("get_parameters_by_path")
+        async def collect(client: Any) -> list[ParameterInfo]:
+            paginator = client.get_paginator("get_parameters_by_path")
             pages = paginator.paginate(
                 Path=path,
                 Recursive=True,
@@ -103,8 +110,8 @@ class SsmClient:
     async def history(self, name: str) -> list[ParameterVersion]:
         """Every stored version of ``name``, oldest first."""
 
-        async def collect() -> list[ParameterVersion]:
-            paginator = self._client.get_paginator("get_parameter_history")
+        async def collect(client: Any) -> list[ParameterVersion]:
+            paginator = client.get_paginator("get_parameter_history")
             pages = paginator.paginate(Name=name, WithDecryption=False, PaginationConfig={"PageSize": 50})
             return [_version(raw) async for page in pages for raw in page["Parameters"]]
 
@@ -115,42 +122,53 @@ class SsmClient:
         response = await self._call(
             "PutParameter",
             name,
-            lambda: self._client.put_parameter(Name=name, Value=value, Type=kind, Overwrite=True),
+            lambda c: c.put_parameter(Name=name, Value=value, Type=kind, Overwrite=True),
         )
         return int(response["Version"])
 
-    async def _call(self, operation: str, subject: str, request: Callable[[], Awaitable[T]]) -> T:
+    async def _aws(self) -> Any:
+        """The AWS client, made by the first request (concurrent first requests share it)."""
+        async with self._connecting:
+            if self._client is None:
+                try:
+                    self._client = await self._opened.enter_async_context(self._connect())
+                except ValueError as exc:  # botocore's word for a malformed endpoint URL or region
+                    raise PermanentError("The bot's AWS settings are invalid, so I cannot reach SSM.", detail=str(exc)) from exc
+        return self._client
+
+    async def _call(self, operation: str, subject: str, request: Callable[[Any], Awaitable[T]]) -> T:
+        client = await self._aws()
         for attempt in range(1, self._attempts + 1):
             try:
-                return await request()
-            except ClientError as exc:
+                return await request(client)
+            except aws_sdk.ClientError as exc:
                 if attempt < self._attempts and _retryable(exc):
                     # Exponential backoff with jitter, so replicas throttled together spread out.
                     await self._sleep(self._backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.0))
                     continue
                 raise ssm_error(exc, operation, subject) from exc
-            except NoCredentialsError as exc:
+            except aws_sdk.NoCredentialsError as exc:
                 raise PermanentError("I have no AWS credentials configured, so I cannot reach SSM.", detail=str(exc)) from exc
-            except (BotoConnectionError, asyncio.TimeoutError) as exc:
+            except (aws_sdk.ConnectionError, asyncio.TimeoutError) as exc:
                 raise RetryableError("I cannot reach AWS SSM right now; try again in a minute.", detail=str(exc)) from exc
-            except BotoCoreError as exc:
+            except aws_sdk.BotoCoreError as exc:
                 raise PermanentError("The request to AWS SSM failed.", detail=f"{operation} {subject}: {exc}") from exc
         raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-def _retryable(exc: ClientError) -> bool:
+def _retryable(exc: aws_sdk.ClientError) -> bool:
     return _code(exc) in THROTTLED or _status(exc) >= 500
 
 
-def _code(exc: ClientError) -> str:
+def _code(exc: aws_sdk.ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
-def _status(exc: ClientError) -> int:
+def _status(exc: aws_sdk.ClientError) -> int:
     return int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
 
 
-def ssm_error(exc: ClientError, operation: str, subject: str) -> ChatOpsError:
+def ssm_error(exc: aws_sdk.ClientError, operation: str, subject: str) -> ChatOpsError:
     """A chat-readable error for an SSM failure; upstream messages stay in ``detail`` (they may echo input)."""
     code, status = _code(exc), _status(exc)
     detail = f"{operation} {subject}: {code} (HTTP {status})"
@@ -196,12 +214,19 @@ def _version(raw: dict[str, Any]) -> ParameterVersion:
 @asynccontextmanager
 async def open_ssm_client(aws: AwsSettings) -> AsyncIterator[SsmClient]:
     """An SSM client for the configured region, endpoint and keys (empty keys: AWS's default chain)."""
-    session = aioboto3.Session(
-        aws_access_key_id=aws.access_key_id or None,
-        aws_secret_access_key=aws.secret_access_key or None,
-        region_name=aws.region,
-    )
-    # botocore's own retries are off: SsmClient retries throttling itself, with backoff it controls.
-    config = AioConfig(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=15)
-    async with session.client("ssm", endpoint_url=aws.endpoint_url or None, config=config) as client:
-        yield SsmClient(client, attempts=aws.ssm_attempts, backoff_seconds=aws.ssm_backoff_seconds)
+
+    def connect() -> AbstractAsyncContextManager[Any]:
+        session = aws_sdk.Session(
+            aws_access_key_id=aws.access_key_id or None,
+            aws_secret_access_key=aws.secret_access_key or None,
+            region_name=aws.region,
+        )
+        # botocore's own retries are off: SsmClient retries throttling itself, with backoff it controls.
+        config = aws_sdk.AioConfig(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=15)
+        return session.client("ssm", endpoint_url=aws.endpoint_url or None, config=config)
+
+    client = SsmClient(connect, attempts=aws.ssm_attempts, backoff_seconds=aws.ssm_backoff_seconds)
+    try:
+        yield client
+    finally:
+        await client.close()

@@ -4,19 +4,26 @@ A confirmation outlives its turn, so its parameters are saved with the
 session; the secret ones are encrypted first (Fernet: AES-CBC with an HMAC)
 and opened again when the requester confirms. With ``security.seal_key`` unset
 each process makes its own key, so a confirmation must come back to the same
-replica; set the key to share confirmations between replicas.
+replica; set the key to share confirmations between replicas. cryptography is
+imported by the first seal made or opened: most services seal nothing for a
+long time, or ever.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
 import json
-from typing import Any, Mapping
-
-from cryptography.fernet import Fernet, InvalidToken
+import os
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Mapping
 
 from chatops.config import SecuritySettings
 from chatops.errors import ConfigError, InputError
 from chatops.security.masking import SecretRegistry, is_secret_name, register_secret_parameters
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 SEALED = "$sealed"
 UNREADABLE = "That request can no longer be read (the service restarted or changed keys), so nothing was done. Please ask again."
@@ -26,11 +33,14 @@ class Sealer:
     """Encrypts and decrypts the secret-named values of a parameter mapping."""
 
     def __init__(self, key: str | bytes | None = None, *, registry: SecretRegistry | None = None) -> None:
-        try:
-            self._fernet = Fernet(key or Fernet.generate_key())
-        except (ValueError, TypeError) as exc:
-            raise ConfigError("CHATOPS_SEAL_KEY must be 32 bytes in URL-safe base64 (Fernet.generate_key())") from exc
+        if key and not _is_fernet_key(key):
+            raise ConfigError("CHATOPS_SEAL_KEY must be 32 bytes in URL-safe base64 (Fernet.generate_key())")
+        self._key = key or base64.urlsafe_b64encode(os.urandom(32))  # what Fernet.generate_key() makes
         self._registry = registry
+
+    @functools.cached_property
+    def _fernet(self) -> Fernet:
+        return _fernet_module().Fernet(self._key)
 
     @classmethod
     def from_settings(cls, security: SecuritySettings) -> Sealer:
@@ -70,6 +80,19 @@ class Sealer:
             return value
         try:
             return json.loads(self._fernet.decrypt(str(value[SEALED]).encode()))
-        except (InvalidToken, ValueError):
+        except (_fernet_module().InvalidToken, ValueError):
             raise InputError(UNREADABLE, detail="a sealed parameter did not decrypt with this process's key") from None
 
+
+def _is_fernet_key(key: str | bytes) -> bool:
+    """Fernet's own test of a key (32 bytes in URL-safe base64), made at start-up without loading cryptography."""
+    try:
+        return len(base64.urlsafe_b64decode(key)) == 32
+    except (ValueError, TypeError):
+        return False
+
+
+def _fernet_module() -> ModuleType:
+    import cryptography.fernet
+
+    return cryptography.fernet

@@ -13,28 +13,26 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, AsyncIterator, Awaitable, Callable
-
-from kubernetes_asyncio.client import ApiClient, Configuration
-from kubernetes_asyncio.client.exceptions import ApiException
-from kubernetes_asyncio.client.rest import RESTResponse
-from kubernetes_asyncio.config import ConfigException, list_kube_config_contexts, load_incluster_config, load_kube_config
-from kubernetes_asyncio.config.kube_config import KUBE_CONFIG_DEFAULT_LOCATION, refresh_token
 
 from chatops.config import KubeSettings, Settings
 from chatops.errors import ConfigError
 from chatops.fulfillment import InputError, PermanentError
+from handlers.kube import k8s
 
 log = logging.getLogger(__name__)
 
 IN_CLUSTER = "in-cluster"
+DEFAULT_KUBECONFIG = "~/.kube/config"
 
 
 class Cluster:
     """One cluster's API client, with the call timeout from settings."""
 
-    def __init__(self, name: str, api: ApiClient, *, timeout: float) -> None:
+    def __init__(self, name: str, api: k8s.ApiClient, *, timeout: float) -> None:
         self.name = name
         self.api = api
         self.timeout = timeout
@@ -55,7 +53,7 @@ class Cluster:
         async with response:
             body: bytes = await response.read()
         if not 200 <= response.status < 300:
-            raise ApiException(http_resp=RESTResponse(response, body))
+            raise k8s.ApiException(http_resp=k8s.RESTResponse(response, body))
         return body
 
 
@@ -75,10 +73,15 @@ class Clusters:
         if settings.in_cluster:
             name = settings.default_cluster or IN_CLUSTER
             return cls(settings, (name,), name)
+        # No kubeconfig is not fatal: the other handlers still work, these say why they cannot.
+        path = settings.kubeconfig or DEFAULT_KUBECONFIG
+        if not kubeconfig_files(path):
+            # Looked for before the client is imported, so a service without clusters never loads it.
+            log.warning("no Kubernetes clusters: no kubeconfig file at %s", path)
+            return cls(settings, (), None)
         try:
-            contexts, current = list_kube_config_contexts(settings.kubeconfig or None)
-        except (ConfigException, OSError) as exc:
-            # No kubeconfig is not fatal: the other handlers still work, these say why they cannot.
+            contexts, current = k8s.list_kube_config_contexts(path)
+        except (k8s.ConfigException, OSError) as exc:
             log.warning("no Kubernetes clusters: %s", exc)
             return cls(settings, (), None)
         available = [context["name"] for context in contexts]
@@ -115,25 +118,25 @@ class Clusters:
                 self._open[resolved] = Cluster(resolved, await self._connect(resolved), timeout=self.settings.timeout_seconds)
         return self._open[resolved]
 
-    async def _connect(self, name: str) -> ApiClient:
-        configuration = Configuration()
+    async def _connect(self, name: str) -> k8s.ApiClient:
+        configuration = k8s.Configuration()
         try:
             if self.settings.in_cluster:
-                load_incluster_config(client_configuration=configuration)  # not a coroutine, unlike load_kube_config
+                k8s.load_incluster_config(client_configuration=configuration)  # not a coroutine, unlike load_kube_config
             else:
-                loader = await load_kube_config(
-                    config_file=self.settings.kubeconfig or KUBE_CONFIG_DEFAULT_LOCATION,
+                loader = await k8s.load_kube_config(
+                    config_file=self.settings.kubeconfig or DEFAULT_KUBECONFIG,
                     context=name,
                     client_configuration=configuration,
                     persist_config=False,
                 )
                 # Tokens from exec plugins and the gcp provider expire; this renews them (and ends at once otherwise).
-                self._refreshers.append(asyncio.create_task(refresh_token(loader, configuration)))
-        except (ConfigException, OSError, ValueError) as exc:
+                self._refreshers.append(asyncio.create_task(k8s.refresh_token(loader, configuration)))
+        except (k8s.ConfigException, OSError, ValueError) as exc:
             raise PermanentError(
                 f"I could not load the credentials for cluster {name}.", detail=f"{name}: {type(exc).__name__}: {exc}"
             ) from exc
-        return ApiClient(configuration)
+        return k8s.ApiClient(configuration)
 
     async def close(self) -> None:
         for task in self._refreshers:
@@ -145,6 +148,12 @@ class Clusters:
             await cluster.api.close()
         self._open.clear()
         self._refreshers.clear()
+
+
+def kubeconfig_files(path: str) -> list[Path]:
+    """The files of a kubeconfig path that exist; like KUBECONFIG, it may list several (the client merges them)."""
+    candidates = (Path(part).expanduser() for part in path.split(os.pathsep) if part)
+    return [candidate for candidate in candidates if candidate.exists()]
 
 
 @asynccontextmanager

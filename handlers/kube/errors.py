@@ -12,12 +12,12 @@ from contextlib import contextmanager
 from typing import Iterator
 
 import aiohttp
-from kubernetes_asyncio.client.exceptions import ApiException
 
 from chatops.fulfillment import AccessError, InputError, NotFoundError, PermanentError, RetryableError
+from handlers.kube import k8s
 
 
-def status_of(exc: ApiException) -> tuple[str, str]:
+def status_of(exc: k8s.ApiException) -> tuple[str, str]:
     """The (reason, message) of the Status object an API error carries, when it has one."""
     try:
         body = json.loads(exc.body) if exc.body else {}
@@ -38,7 +38,7 @@ def to_chat_error(exc: BaseException, *, cluster: str, doing: str, what: str) ->
             f"The cluster API of {cluster} is not answering; try again in a minute.",
             detail=f"{cluster}: {doing} {what}: {type(exc).__name__}: {exc}",
         )
-    if not isinstance(exc, ApiException):
+    if not isinstance(exc, k8s.ApiException):
         return exc
     reason, message = status_of(exc)
     detail = f"{cluster}: {doing} {what}: HTTP {exc.status} {reason}: {message}"
@@ -65,5 +65,5 @@ def api_errors(cluster: str, doing: str, what: str) -> Iterator[None]:
     """Run a block of API calls, raising chatops errors for API and transport failures."""
     try:
         yield
-    except (ApiException, asyncio.TimeoutError, aiohttp.ClientError, ConnectionError) as exc:
+    except (k8s.ApiException, asyncio.TimeoutError, aiohttp.ClientError, ConnectionError) as exc:
         raise to_chat_error(exc, cluster=cluster, doing=doing, what=what) from exc

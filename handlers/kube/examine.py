@@ -9,10 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, AsyncIterator
 
-from kubernetes_asyncio.client import AppsV1Api, CoreV1Api
-from kubernetes_asyncio.client.exceptions import ApiException
-
 from chatops.fulfillment import NotFoundError
+from handlers.kube import k8s
 from handlers.kube.clusters import Cluster
 from handlers.kube.diagnosis import Finding, Obj, container_statuses, diagnose, failing
 from handlers.kube.errors import api_errors, status_of
@@ -58,7 +56,7 @@ async def find_target(cluster: Cluster, namespace: str, name: str, kind: str, *,
 
     A name without a kind is a pod's first, as ``kubectl logs NAME`` reads it, then a deployment's.
     """
-    core = CoreV1Api(cluster.api)
+    core = k8s.CoreV1Api(cluster.api)
     if not name:
         pods = [pod async for pod in _pods(cluster, namespace, "", page_size=page_size)]
         if not pods:
@@ -68,12 +66,12 @@ async def find_target(cluster: Cluster, namespace: str, name: str, kind: str, *,
         try:
             pod = await cluster.call(core.read_namespaced_pod, name, namespace)
             return Target(f"pod {namespace}/{name}", (pod,), 1, one_pod=True)
-        except ApiException as exc:
+        except k8s.ApiException as exc:
             if exc.status != 404 or kind == POD:
                 raise
     try:
-        deployment = await cluster.call(AppsV1Api(cluster.api).read_namespaced_deployment, name, namespace)
-    except ApiException as exc:
+        deployment = await cluster.call(k8s.AppsV1Api(cluster.api).read_namespaced_deployment, name, namespace)
+    except k8s.ApiException as exc:
         if exc.status == 404 and not kind:
             raise NotFoundError(f"No pod or deployment {name} in namespace {namespace} on {cluster.name}.",
                                 detail=f"{cluster.name}: read deployment {namespace}/{name}: {': '.join(status_of(exc))}") from exc
@@ -94,7 +92,7 @@ def selector_text(selector: Obj) -> str:
 
 
 async def _pods(cluster: Cluster, namespace: str, selector: str, *, page_size: int) -> AsyncIterator[dict[str, Any]]:
-    core = CoreV1Api(cluster.api)
+    core = k8s.CoreV1Api(cluster.api)
     async for _, items in paged(cluster, core.list_namespaced_pod, namespace, page_size=page_size,
                                 label_selector=selector or None):
         for pod in items:
@@ -115,7 +113,7 @@ async def recent_events(cluster: Cluster, pod: Obj, *, limit: int) -> tuple[Obj,
     meta = pod["metadata"]
     selector = f"involvedObject.kind=Pod,involvedObject.name={meta['name']},involvedObject.uid={meta['uid']}"
     with api_errors(cluster.name, "list the events of", f"pod {meta['namespace']}/{meta['name']}"):
-        body = await cluster.call(CoreV1Api(cluster.api).list_namespaced_event, meta["namespace"], field_selector=selector)
+        body = await cluster.call(k8s.CoreV1Api(cluster.api).list_namespaced_event, meta["namespace"], field_selector=selector)
     return tuple(sorted(body.get("items") or [], key=event_time)[-limit:])
 
 
@@ -138,9 +136,9 @@ async def log_tail(cluster: Cluster, pod: Obj, container: str, *, lines: int) ->
         return None  # it never ran: there is no log to read
     meta = pod["metadata"]
     try:
-        body = await cluster.raw(CoreV1Api(cluster.api).read_namespaced_pod_log, meta["name"], meta["namespace"],
+        body = await cluster.raw(k8s.CoreV1Api(cluster.api).read_namespaced_pod_log, meta["name"], meta["namespace"],
                                  container=container, previous=previous or None, tail_lines=lines)
-    except ApiException as exc:
+    except k8s.ApiException as exc:
         reason, message = status_of(exc)
         return LogTail(container, previous, unavailable=f"{reason}: {message}" if message else reason)
     return LogTail(container, previous, tuple(body.decode("utf-8", errors="replace").splitlines()[-lines:]))

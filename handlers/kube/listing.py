@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, AsyncIterator, Callable, Mapping
 
-from kubernetes_asyncio.client import CoreV1Api
-
+from handlers.kube import k8s
 from handlers.kube.clusters import Cluster
 from handlers.kube.podview import CRASHLOOP, PodRow, Summary, row, state
 
@@ -63,7 +62,7 @@ async def paged(
 
 
 def _pods(cluster: Cluster, query: PodQuery, *, page_size: int, token: str = "") -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
-    core = CoreV1Api(cluster.api)
+    core = k8s.CoreV1Api(cluster.api)
     method = core.list_pod_for_all_namespaces if query.namespace is None else partial(core.list_namespaced_pod, query.namespace)
     return paged(
         cluster, method, page_size=page_size, token=token,

@@ -10,11 +10,9 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Awaitable
 
-from kubernetes_asyncio.client import ApiextensionsV1Api, CoreV1Api, StorageV1Api
-from kubernetes_asyncio.client.exceptions import ApiException
-
 from chatops.config import KubeSettings
 from chatops.fulfillment import ChatOpsError
+from handlers.kube import k8s
 from handlers.kube.clusters import Cluster
 from handlers.kube.errors import api_errors
 from handlers.kube.listing import paged
@@ -79,18 +77,18 @@ async def run_preflight(source: Cluster, target: Cluster, namespace: str, target
 
 async def _namespace(source: Cluster, namespace: str) -> list[Check]:
     with api_errors(source.name, "read", f"namespace {namespace}"):
-        await source.call(CoreV1Api(source.api).read_namespace, namespace)
+        await source.call(k8s.CoreV1Api(source.api).read_namespace, namespace)
     return [Check(True, f"namespace {namespace} exists in {source.name}")]
 
 
 async def _crds(cluster: Cluster) -> list[Check]:
-    api = ApiextensionsV1Api(cluster.api)
+    api = k8s.ApiextensionsV1Api(cluster.api)
     missing = []
     for name in CRDS:
         with api_errors(cluster.name, "read", f"custom resource definition {name}"):
             try:
                 await cluster.call(api.read_custom_resource_definition, name)
-            except ApiException as exc:
+            except k8s.ApiException as exc:
                 if exc.status != 404:
                     raise
                 missing.append(name)
@@ -130,7 +128,7 @@ async def _storage_classes(source: Cluster, target: Cluster, namespace: str, vel
     default = next((name for name, annotations in await _classes(source) if annotations.get(DEFAULT_CLASS) == "true"), None)
     used: dict[str, list[str]] = {}
     with api_errors(source.name, "list persistent volume claims in", f"namespace {namespace}"):
-        method = CoreV1Api(source.api).list_namespaced_persistent_volume_claim
+        method = k8s.CoreV1Api(source.api).list_namespaced_persistent_volume_claim
         async for _, claims in paged(source, method, namespace, page_size=page_size):
             for claim in claims:
                 name = (claim.get("spec") or {}).get("storageClassName") or default or "(the default class)"
@@ -155,7 +153,7 @@ async def _storage_classes(source: Cluster, target: Cluster, namespace: str, vel
 async def _classes(cluster: Cluster) -> list[tuple[str, dict[str, str]]]:
     found: list[tuple[str, dict[str, str]]] = []
     with api_errors(cluster.name, "list", "storage classes"):
-        async for _, page in paged(cluster, StorageV1Api(cluster.api).list_storage_class, page_size=500):
+        async for _, page in paged(cluster, k8s.StorageV1Api(cluster.api).list_storage_class, page_size=500):
             found += [(sc["metadata"]["name"], sc["metadata"].get("annotations") or {}) for sc in page]
     return found
 
@@ -163,7 +161,7 @@ async def _classes(cluster: Cluster) -> list[tuple[str, dict[str, str]]]:
 async def _class_mapping(cluster: Cluster, velero_ns: str) -> dict[str, str]:
     """Velero's storage-class mapping for restores (a labelled ConfigMap in its namespace), old -> new."""
     with api_errors(cluster.name, "list config maps in", f"namespace {velero_ns}"):
-        found = await cluster.call(CoreV1Api(cluster.api).list_namespaced_config_map, velero_ns, label_selector=CLASS_MAPPING)
+        found = await cluster.call(k8s.CoreV1Api(cluster.api).list_namespaced_config_map, velero_ns, label_selector=CLASS_MAPPING)
     mapping: dict[str, str] = {}
     for config_map in found.get("items") or []:
         mapping.update(config_map.get("data") or {})
@@ -173,8 +171,8 @@ async def _class_mapping(cluster: Cluster, velero_ns: str) -> dict[str, str]:
 async def _target_namespace(target: Cluster, namespace: str) -> list[Check]:
     with api_errors(target.name, "read", f"namespace {namespace}"):
         try:
-            await target.call(CoreV1Api(target.api).read_namespace, namespace)
-        except ApiException as exc:
+            await target.call(k8s.CoreV1Api(target.api).read_namespace, namespace)
+        except k8s.ApiException as exc:
             if exc.status != 404:
                 raise
             return [Check(True, f"namespace {namespace} does not exist yet in {target.name}")]

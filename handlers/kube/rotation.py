@@ -12,17 +12,18 @@ import asyncio
 import base64
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
-
-from cryptography import x509
-from kubernetes_asyncio.client import AdmissionregistrationV1Api, AppsV1Api, CoreV1Api
+from typing import TYPE_CHECKING, Any
 
 from chatops.config import KubeSettings
 from chatops.fulfillment import InputError, NotFoundError
+from handlers.kube import k8s
 from handlers.kube.certgen import Material, bundle, fingerprint, issue, server_name, verifies
 from handlers.kube.clusters import Cluster
 from handlers.kube.errors import api_errors
 from handlers.kube.webhooks import CertState, Target, configurations, locate, read_state, targets
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 SMP = "application/strategic-merge-patch+json"
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
@@ -115,7 +116,7 @@ async def rotate(cluster: Cluster, plan: RotationPlan, *, settings: KubeSettings
 
 
 async def _patch_bundles(cluster: Cluster, target: Target, bundle_pem: str) -> None:
-    api = AdmissionregistrationV1Api(cluster.api)
+    api = k8s.AdmissionregistrationV1Api(cluster.api)
     encoded = base64.b64encode(bundle_pem.encode()).decode()
     for kind, name in target.configurations:
         # Strategic merge keyed by webhook name: only these entries' caBundle changes (a merge patch
@@ -129,7 +130,7 @@ async def _patch_bundles(cluster: Cluster, target: Target, bundle_pem: str) -> N
 
 async def _write_secret(cluster: Cluster, target: Target, current: dict[str, Any] | None, material: Material,
                         bundle_pem: str, now: dt.datetime) -> bool:
-    core = CoreV1Api(cluster.api)
+    core = k8s.CoreV1Api(cluster.api)
     data = {"tls.crt": material.tls_crt, "tls.key": material.tls_key, "ca.crt": bundle_pem}
     encoded = {key: base64.b64encode(value.encode()).decode() for key, value in data.items()}
     annotations = {"chatops.io/rotated-at": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
@@ -154,7 +155,7 @@ async def _restart(cluster: Cluster, target: Target, now: dt.datetime) -> bool:
     """What `kubectl rollout restart` does: a new pod-template annotation, so the pods roll."""
     body = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: now.isoformat()}}}}}
     with api_errors(cluster.name, "patch", f"deployment {target.namespace}/{target.deployment}"):
-        await cluster.call(AppsV1Api(cluster.api).patch_namespaced_deployment, target.deployment, target.namespace,
+        await cluster.call(k8s.AppsV1Api(cluster.api).patch_namespaced_deployment, target.deployment, target.namespace,
                            body, _content_type=SMP)
     return True
 

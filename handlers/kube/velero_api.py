@@ -13,11 +13,9 @@ import asyncio
 from typing import Any, Awaitable, Callable
 
 import aiohttp
-from kubernetes_asyncio import watch
-from kubernetes_asyncio.client import CustomObjectsApi
-from kubernetes_asyncio.client.exceptions import ApiException
 
 from chatops.fulfillment import PermanentError
+from handlers.kube import k8s
 from handlers.kube.clusters import Cluster
 from handlers.kube.errors import api_errors
 from handlers.kube.listing import paged
@@ -43,7 +41,7 @@ def finished(obj: dict[str, Any]) -> bool:
 
 async def get(cluster: Cluster, namespace: str, plural: str, name: str) -> dict[str, Any]:
     with api_errors(cluster.name, "read", f"{KIND_OF[plural]} {namespace}/{name}"):
-        return await cluster.call(CustomObjectsApi(cluster.api).get_namespaced_custom_object,
+        return await cluster.call(k8s.CustomObjectsApi(cluster.api).get_namespaced_custom_object,
                                   GROUP, VERSION, namespace, plural, name)
 
 
@@ -51,9 +49,9 @@ async def find(cluster: Cluster, namespace: str, plural: str, name: str) -> dict
     """The object, or None when it does not exist (yet)."""
     with api_errors(cluster.name, "read", f"{KIND_OF[plural]} {namespace}/{name}"):
         try:
-            return await cluster.call(CustomObjectsApi(cluster.api).get_namespaced_custom_object,
+            return await cluster.call(k8s.CustomObjectsApi(cluster.api).get_namespaced_custom_object,
                                       GROUP, VERSION, namespace, plural, name)
-        except ApiException as exc:
+        except k8s.ApiException as exc:
             if exc.status == 404:
                 return None
             raise
@@ -62,7 +60,7 @@ async def find(cluster: Cluster, namespace: str, plural: str, name: str) -> dict
 async def items(cluster: Cluster, namespace: str, plural: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     with api_errors(cluster.name, "list", f"{plural} in namespace {namespace}"):
-        method = CustomObjectsApi(cluster.api).list_namespaced_custom_object
+        method = k8s.CustomObjectsApi(cluster.api).list_namespaced_custom_object
         async for _, page in paged(cluster, method, GROUP, VERSION, namespace, plural, page_size=500):
             found += page
     return found
@@ -73,9 +71,9 @@ async def create_once(cluster: Cluster, namespace: str, plural: str, body: dict[
     name = body["metadata"]["name"]
     with api_errors(cluster.name, "create", f"{KIND_OF[plural]} {namespace}/{name}"):
         try:
-            return await cluster.call(CustomObjectsApi(cluster.api).create_namespaced_custom_object,
+            return await cluster.call(k8s.CustomObjectsApi(cluster.api).create_namespaced_custom_object,
                                       GROUP, VERSION, namespace, plural, body)
-        except ApiException as exc:
+        except k8s.ApiException as exc:
             if exc.status != 409:
                 raise
     return await get(cluster, namespace, plural, name)
@@ -84,7 +82,7 @@ async def create_once(cluster: Cluster, namespace: str, plural: str, body: dict[
 async def follow(cluster: Cluster, namespace: str, plural: str, name: str, on_update: OnUpdate, *,
                  watch_seconds: int) -> dict[str, Any]:
     """Call ``on_update`` with each new state of the object until its phase is final; return the final state."""
-    api = CustomObjectsApi(cluster.api)
+    api = k8s.CustomObjectsApi(cluster.api)
     by_name = f"metadata.name={name}"
     while True:
         with api_errors(cluster.name, "read", f"{KIND_OF[plural]} {namespace}/{name}"):
@@ -97,7 +95,7 @@ async def follow(cluster: Cluster, namespace: str, plural: str, name: str, on_up
         if finished(obj):
             return obj
         try:
-            async with watch.Watch() as stream:
+            async with k8s.Watch() as stream:
                 events = stream.stream(
                     api.list_namespaced_custom_object, GROUP, VERSION, namespace, plural,
                     field_selector=by_name, resource_version=listed["metadata"]["resourceVersion"],
@@ -111,7 +109,7 @@ async def follow(cluster: Cluster, namespace: str, plural: str, name: str, on_up
                         await on_update(obj)
                         if finished(obj):
                             return obj
-        except ApiException as exc:
+        except k8s.ApiException as exc:
             if exc.status != 410:  # 410: our resourceVersion is too old; read again and watch on
                 with api_errors(cluster.name, "watch", f"{KIND_OF[plural]} {namespace}/{name}"):
                     raise

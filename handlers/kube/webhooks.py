@@ -7,16 +7,16 @@ import base64
 import binascii
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from cryptography import x509
-from kubernetes_asyncio.client import AdmissionregistrationV1Api, AppsV1Api, CoreV1Api
-from kubernetes_asyncio.client.exceptions import ApiException
-
+from handlers.kube import k8s
 from handlers.kube.certgen import certificates, fingerprint, server_name, verifies
 from handlers.kube.clusters import Cluster
 from handlers.kube.errors import api_errors
 from handlers.kube.listing import paged
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 SECRET_ANNOTATION = "chatops.io/tls-secret"  # on a webhook configuration: the Secret's name, when discovery cannot tell
 KINDS = ("mutating", "validating")
@@ -68,8 +68,8 @@ class CertState:
         return None if self.server is None else (self.server.not_valid_after_utc - now).total_seconds() / 86400
 
 
-def _api(cluster: Cluster) -> AdmissionregistrationV1Api:
-    return AdmissionregistrationV1Api(cluster.api)
+def _api(cluster: Cluster) -> k8s.AdmissionregistrationV1Api:
+    return k8s.AdmissionregistrationV1Api(cluster.api)
 
 
 async def configurations(cluster: Cluster, page_size: int) -> list[tuple[str, dict[str, Any]]]:
@@ -111,12 +111,12 @@ def _matches(selector: Mapping[str, str], labels: Mapping[str, str]) -> bool:
 
 async def locate(cluster: Cluster, target: Target) -> None:
     """Find the Deployment behind the service and the Secret its pods mount (or the annotated one)."""
-    core, apps = CoreV1Api(cluster.api), AppsV1Api(cluster.api)
+    core, apps = k8s.CoreV1Api(cluster.api), k8s.AppsV1Api(cluster.api)
     service: dict[str, Any] = {}
     with api_errors(cluster.name, "read", f"service {target.name}"):
         try:
             service = await cluster.call(core.read_namespaced_service, target.service, target.namespace)
-        except ApiException as exc:
+        except k8s.ApiException as exc:
             if exc.status != 404:  # a webhook may name a service that is gone; report it, don't fail the check
                 raise
             target.service_found = False
@@ -148,8 +148,8 @@ async def read_state(cluster: Cluster, target: Target, now: dt.datetime) -> Cert
     secret: dict[str, Any] | None = None
     with api_errors(cluster.name, "read", f"secret {target.namespace}/{target.secret}"):
         try:
-            secret = await cluster.call(CoreV1Api(cluster.api).read_namespaced_secret, target.secret, target.namespace)
-        except ApiException as exc:
+            secret = await cluster.call(k8s.CoreV1Api(cluster.api).read_namespaced_secret, target.secret, target.namespace)
+        except k8s.ApiException as exc:
             if exc.status != 404:  # no Secret yet: rotation creates it
                 raise
     data = (secret or {}).get("data") or {}

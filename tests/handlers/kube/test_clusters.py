@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,13 @@ def test_contexts_are_limited_by_settings(tmp_path: Path) -> None:
     neither = Clusters.from_settings(_settings(kubeconfig=path, contexts=("a", "b"), default_cluster="zzz").kube)
     with pytest.raises(InputError, match="Which cluster\\? I know a, b."):
         neither.resolve(None)
+
+
+def test_a_kubeconfig_list_gives_the_contexts_of_every_file_there_is(tmp_path: Path) -> None:
+    first = write_kubeconfig(tmp_path / "a", {"a": ("http://127.0.0.1:1", "t")}, "a")
+    second = write_kubeconfig(tmp_path / "b", {"b": ("http://127.0.0.1:2", "t")}, "b")
+    clusters = Clusters.from_settings(_settings(kubeconfig=os.pathsep.join([str(tmp_path / "gone"), first, second])).kube)
+    assert clusters.names == ("a", "b")
 
 
 def test_no_kubeconfig_is_not_fatal(tmp_path: Path) -> None:

@@ -34,9 +34,11 @@ async def faulty(aws: AwsSettings, proxy: SsmFaultProxy, ssm: SsmClient) -> Asyn
     await ssm.put("/development/db/password", "faults-canary", kind="SecureString")
     session = aioboto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=aws.region)
     no_retries = AioConfig(retries={"total_max_attempts": 1})
-    async with session.client("ssm", endpoint_url=proxy.url, config=no_retries) as raw:
-        sleeps = Sleeps()
-        yield SsmClient(raw, attempts=4, backoff_seconds=1.0, sleep=sleeps), sleeps
+    sleeps = Sleeps()
+    client = SsmClient(lambda: session.client("ssm", endpoint_url=proxy.url, config=no_retries),
+                       attempts=4, backoff_seconds=1.0, sleep=sleeps)
+    yield client, sleeps
+    await client.close()
 
 
 async def test_throttling_is_retried_with_growing_backoff(faulty: tuple[SsmClient, Sleeps], proxy: SsmFaultProxy) -> None:
