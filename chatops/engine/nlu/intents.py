@@ -19,7 +19,7 @@ import numpy as np
 from chatops.engine.nlu import IntentScore
 from chatops.engine.nlu.calibration import Calibration, fit_calibration
 from chatops.engine.nlu.featurizer import BIAS, Featurizer
-from chatops.engine.nlu.linear import LOSSES, Fit, train_linear
+from chatops.engine.nlu.linear import LOSSES, Fit, default_epochs, train_linear
 from chatops.engine.nlu.negatives import out_of_scope, unrelated_requests
 from chatops.engine.nlu.sparse import Rows
 
@@ -166,7 +166,9 @@ class _Folds:
         picked = np.flatnonzero(rng.random(len(labels)) < share) if share < 1 else np.arange(len(labels))
         self.sampled = share < 1
         count = FOLDS if share == 1 else 2  # a sampled agent's halves are still large enough to score each other
-        self.fit = fit if share == 1 else dataclasses.replace(fit, epochs=SAMPLED_EPOCHS)
+        # A fold model passes over its part of the phrases as often as the full model will over all of them.
+        self.fit = dataclasses.replace(fit, epochs=fit.epochs or default_epochs(len(labels), fit)) if share == 1 else \
+            dataclasses.replace(fit, epochs=SAMPLED_EPOCHS)
         self.labels, self.n_intents = labels, n_intents
         fold_of = np.empty(len(picked), dtype=np.int64)
         for label in np.unique(labels[picked]):

@@ -80,6 +80,15 @@ class _Batch:
         return dense
 
 
+def batch_size(n_rows: int, fit: Fit) -> int:
+    return fit.batch or max(64, n_rows // 64)
+
+
+def default_epochs(n_rows: int, fit: Fit) -> int:
+    """About 150 steps; two passes over a large agent (its 64 batches) score as three did on Snips and the synthetic set."""
+    return int(np.clip(150 // -(-n_rows // batch_size(n_rows, fit)), 2, 100))
+
+
 def train_linear(
     rows: Rows, labels: np.ndarray, *, n_features: int, n_classes: int, fit: Fit = Fit(),
     sample_weights: np.ndarray | None = None,
@@ -91,14 +100,13 @@ def train_linear(
     order = rng.permutation(len(rows))
     shuffled, labels = rows.take(order), labels[order]
     scale = (np.ones(len(rows)) if sample_weights is None else sample_weights)[order].astype(np.float32)
-    size = fit.batch or max(64, len(rows) // 64)
+    size = batch_size(len(rows), fit)
     keep = len(rows) * n_features <= KEPT_CELLS  # a bound on the batches' cells together
     batches = [
         _Batch(shuffled.slice(a, min(a + size, len(rows))), labels[a : a + size], scale[a : a + size], n_classes, keep=keep)
         for a in range(0, len(rows), size)
     ]
-    # About 150 steps; two passes over a large agent (its 64 batches) score as three did on Snips and the synthetic set.
-    epochs = fit.epochs or int(np.clip(150 // len(batches), 2, 100))
+    epochs = fit.epochs or default_epochs(len(rows), fit)
     weights = np.zeros((n_features, n_classes), dtype=np.float32)
     history = np.full((n_features, n_classes), 1e-6, dtype=np.float32)
     for _ in range(epochs):
