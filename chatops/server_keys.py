@@ -28,3 +28,5 @@ class RuntimeSlot:
 
 SETTINGS = web.AppKey("settings", Settings)
 RUNTIME = web.AppKey("runtime", RuntimeSlot)
+# The id the observe middleware gave the request: channels read it here, not from a header on a clone of the request.
+REQUEST_ID_KEY = web.RequestKey("request_id", str)

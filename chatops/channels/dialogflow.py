@@ -30,7 +30,7 @@ from chatops.fulfillment import texts as fulfillment_texts
 from chatops.fulfillment.prematched import MatchedQuery, MatchedResult, within_deadline
 from chatops.models import Reply
 from chatops.runtime import Runtime
-from chatops.server_keys import RUNTIME, SETTINGS
+from chatops.server_keys import REQUEST_ID_KEY, RUNTIME, SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ async def webhook(request: web.Request) -> web.Response:
     if not isinstance(body, dict) or not (legacy or isinstance(body.get("queryResult"), dict)):
         return json_error(400, "bad_request", "Expected a DialogFlow WebhookRequest with 'queryResult' (v2) or 'result' (v1).")
     v2 = dialogflow_v1.request_to_v2(body) if legacy else body
-    request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+    request_id = request.get(REQUEST_ID_KEY) or uuid.uuid4().hex
     matched = to_query(v2, verified=settings.dialogflow.authenticated, request_id=request_id)
     result = await fulfil(request.app[RUNTIME].runtime, matched, deadline=settings.dialogflow.deadline_seconds)
     response = render_response(

@@ -16,7 +16,7 @@ from chatops.config import Settings
 from chatops.errors import InputError, StoreUnavailable
 from chatops.fulfillment.prematched import MatchedQuery
 from chatops.models import Principal, Query
-from chatops.server_keys import RUNTIME, SETTINGS
+from chatops.server_keys import REQUEST_ID_KEY, RUNTIME, SETTINGS
 
 SESSION_MAX = 200
 LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,4})?$")
@@ -89,7 +89,7 @@ def api_token(request: web.Request) -> str | None:
 async def query(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     token = api_token(request)
-    request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+    request_id = request.get(REQUEST_ID_KEY) or uuid.uuid4().hex
     body = await read_json(request)
     q = to_query(body, settings, token, request_id)
     result = await request.app[RUNTIME].runtime.conversation.handle(q)
@@ -124,7 +124,7 @@ async def upload_dataset(request: web.Request) -> web.Response:
         action="prices.upload_dataset",
         parameters={k: body[k] for k in ("name", "csv", "x", "y")},
         principal=principal,
-        request_id=request.headers.get("X-Request-Id"),
+        request_id=request.get(REQUEST_ID_KEY),
     )
     result = await request.app[RUNTIME].runtime.conversation.handle_matched(matched)
     if result.action is None:

@@ -3,8 +3,8 @@
 The middleware is the outermost one: it sees the final status of every
 request, including the JSON errors the error middleware makes. It gives each
 request an id (the client's ``X-Request-Id`` when it is well-formed, a new one
-otherwise) that the channels read from the header, the logs carry and the
-response echoes.
+otherwise) that the channels read from ``request[REQUEST_ID_KEY]``, the logs carry
+and the response echoes.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from aiohttp import hdrs, web
 from chatops.observability.logging import REQUEST_ID, valid_request_id
 from chatops.observability.metrics import CONTENT_TYPE
 from chatops.observability.service import ServiceMetrics
-from chatops.server_keys import RUNTIME
+from chatops.server_keys import REQUEST_ID_KEY, RUNTIME
 from chatops.channels.http_errors import Handler
 
 METRICS = web.AppKey("metrics", ServiceMetrics)
@@ -41,20 +41,15 @@ def route_of(request: web.Request) -> str:
     return resource.canonical if resource is not None else UNMATCHED
 
 
-def _with_request_id(request: web.Request) -> tuple[web.Request, str]:
+def _request_id(request: web.Request) -> str:
     given = request.headers.get(HEADER)
-    if valid_request_id(given):
-        return request, given  # type: ignore[return-value]
-    request_id = uuid.uuid4().hex
-    headers = request.headers.copy()
-    headers[HEADER] = request_id
-    return request.clone(headers=headers), request_id
+    return given if valid_request_id(given) else uuid.uuid4().hex  # type: ignore[return-value]
 
 
 @web.middleware
 async def observe_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     metrics = request.app[METRICS]
-    request, request_id = _with_request_id(request)
+    request_id = request[REQUEST_ID_KEY] = _request_id(request)
     token = REQUEST_ID.set(request_id)
     started = time.perf_counter()
     status = 500
