@@ -32,7 +32,7 @@ SAMPLED_EPOCHS = 4  # a sampled agent's fold models: a few passes, as its full m
 # the hinge's fold fit is saved.
 SAMPLED_LOSSES: tuple[str, ...] = ("softmax",)
 CHAR_WEIGHTS = (1.0, 0.3)  # of the character n-gram block; each agent's held-out folds choose
-SMALL_AGENT = 3  # phrases per intent (the median) up to which the confidence is calibrated as "in scope"
+SMALL_AGENT = 6  # phrases per intent (the median) up to which the confidence is calibrated as "in scope"
 IN_SCOPE_PRIOR = 1.5  # odds of "in scope" the calibration assumes; chosen by cross-validation on Snips training data
 
 
