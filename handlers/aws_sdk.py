@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from handlers.lazy import lazy_names
+from chatops.lazy import lazy_names
 
 if TYPE_CHECKING:  # what type checkers see; the table below is what runs
     from aioboto3 import Session

@@ -4,9 +4,7 @@ A confirmation outlives its turn, so its parameters are saved with the
 session; the secret ones are encrypted first (Fernet: AES-CBC with an HMAC)
 and opened again when the requester confirms. With ``security.seal_key`` unset
 each process makes its own key, so a confirmation must come back to the same
-replica; set the key to share confirmations between replicas. cryptography is
-imported by the first seal made or opened: most services seal nothing for a
-long time, or ever.
+replica; set the key to share confirmations between replicas.
 """
 
 from __future__ import annotations
@@ -15,15 +13,12 @@ import base64
 import functools
 import json
 import os
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
 from chatops.config import SecuritySettings
 from chatops.errors import ConfigError, InputError
+from chatops.security import fernet
 from chatops.security.masking import SecretRegistry, is_secret_name, register_secret_parameters
-
-if TYPE_CHECKING:
-    from cryptography.fernet import Fernet
 
 SEALED = "$sealed"
 UNREADABLE = "That request can no longer be read (the service restarted or changed keys), so nothing was done. Please ask again."
@@ -39,8 +34,8 @@ class Sealer:
         self._registry = registry
 
     @functools.cached_property
-    def _fernet(self) -> Fernet:
-        return _fernet_module().Fernet(self._key)
+    def _fernet(self) -> fernet.Fernet:
+        return fernet.Fernet(self._key)
 
     @classmethod
     def from_settings(cls, security: SecuritySettings) -> Sealer:
@@ -80,7 +75,7 @@ class Sealer:
             return value
         try:
             return json.loads(self._fernet.decrypt(str(value[SEALED]).encode()))
-        except (_fernet_module().InvalidToken, ValueError):
+        except (fernet.InvalidToken, ValueError):
             raise InputError(UNREADABLE, detail="a sealed parameter did not decrypt with this process's key") from None
 
 
@@ -90,9 +85,3 @@ def _is_fernet_key(key: str | bytes) -> bool:
         return len(base64.urlsafe_b64decode(key)) == 32
     except (ValueError, TypeError):
         return False
-
-
-def _fernet_module() -> ModuleType:
-    import cryptography.fernet
-
-    return cryptography.fernet

@@ -8,7 +8,7 @@ import types
 
 import pytest
 
-from handlers.lazy import lazy_names
+from chatops.lazy import lazy_names
 
 
 def test_a_name_is_the_library_object_and_then_a_plain_attribute() -> None:

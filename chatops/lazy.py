@@ -1,6 +1,6 @@
 """Names of a heavy library that a module hands out, each imported when it is first used.
 
-Kubernetes, AWS and X.509 code is more than half of a serving process's memory,
+Kubernetes, AWS and cryptography code is more than half of a serving process's memory,
 and a bot that is never asked about clusters, secrets or certificates never runs
 it. A module built with ``lazy_names`` (PEP 562: a module ``__getattr__``) stands
 for such a library: ``k8s.CoreV1Api`` imports the library on first use, then is
