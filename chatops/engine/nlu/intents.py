@@ -166,9 +166,11 @@ class _Folds:
         picked = np.flatnonzero(rng.random(len(labels)) < share) if share < 1 else np.arange(len(labels))
         self.sampled = share < 1
         count = FOLDS if share == 1 else 2  # a sampled agent's halves are still large enough to score each other
-        # A fold model passes over its part of the phrases as often as the full model will over all of them.
-        self.fit = dataclasses.replace(fit, epochs=fit.epochs or default_epochs(len(labels), fit)) if share == 1 else \
-            dataclasses.replace(fit, epochs=SAMPLED_EPOCHS)
+        if share == 1:
+            # A fold model passes over its part of the phrases as often as the full model will over all of them.
+            self.fit = dataclasses.replace(fit, epochs=fit.epochs or default_epochs(len(labels), fit))
+        else:
+            self.fit = dataclasses.replace(fit, epochs=SAMPLED_EPOCHS)
         self.labels, self.n_intents = labels, n_intents
         fold_of = np.empty(len(picked), dtype=np.int64)
         for label in np.unique(labels[picked]):
