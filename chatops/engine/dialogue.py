@@ -66,6 +66,9 @@ class Engine:
         self.rng = rng or random.Random()
         usable = [i for i in agent.intents.values() if i.phrases and not i.fallback and i.priority >= 0]
         self._classifiable = [i for i in usable if not i.ml_disabled]
+        # Most intents need no input context: they are candidates of every turn, checked once here.
+        self._free = [i for i in self._classifiable if not i.input_contexts]
+        self._bound = [i for i in self._classifiable if i.input_contexts]
         self._rule_only = [i for i in usable if i.ml_disabled]
         self._written: dict[str, set[str]] = {}
         for intent in self._classifiable:
@@ -93,12 +96,14 @@ class Engine:
         exact = self._exact(state, text)
         if exact is not None:
             return self._start(state, exact[0], exact[1], text=text, confidence=1.0)
-        candidates = [i for i in self._classifiable if all(state.active(c) for c in i.input_contexts)]
+        candidates = self._free + [i for i in self._bound if all(state.active(c) for c in i.input_contexts)]
         # As ES does, a training phrase said as written matches its intent, whatever the model makes of it: the
         # model folds digits together, so menu answers "7" and "8" would otherwise be one word.
         owners = self._written.get(as_written(text), set())
         written = [i for i in candidates if i.name in owners]
-        scores = self.nlu.classify(text, candidates=[i.name for i in written or candidates]) if candidates else []
+        # Only the intents at the threshold can answer (all of them when said as written): the rest need no score.
+        at_least = 0.0 if written else self.threshold
+        scores = self.nlu.classify(text, candidates=[i.name for i in written or candidates], at_least=at_least) if candidates else []
         top = max((s.confidence for s in scores), default=0.0)
         if not written and top < self.threshold:
             return self._fallback(state, text, top)

@@ -38,8 +38,11 @@ class EntityMatch:
 
 
 class NLU(Protocol):
-    def classify(self, text: str, *, candidates: Collection[str] | None = None) -> list[IntentScore]:
-        """Intents sorted by confidence (highest first), restricted to ``candidates`` when given."""
+    def classify(self, text: str, *, candidates: Collection[str] | None = None, at_least: float = 0.0) -> list[IntentScore]:
+        """Intents sorted by confidence (highest first), restricted to ``candidates`` when given.
+
+        Intents below ``at_least`` may be left out, but never the best one.
+        """
 
     def extract(self, text: str, *, intent: str | None = None, now: datetime | None = None) -> list[EntityMatch]:
         """Entities in ``text``; ``intent`` lets a learned tagger use the intent's slots.

@@ -77,10 +77,14 @@ class IntentClassifier:
         return names, exp[:-1] / exp.sum()
 
     def classify(self, text: str, candidates: Collection[str] | None = None) -> list[IntentScore]:
-        names, probs = self.probabilities(text, candidates)
-        confidences = probs.tolist()
-        order = sorted(range(len(names)), key=confidences.__getitem__, reverse=True)  # stable: ties keep the intents' order
-        return [IntentScore(names[i], confidences[i]) for i in order]
+        return ranked(*self.probabilities(text, candidates))
+
+
+def ranked(names: Sequence[str], confidences: np.ndarray, at_least: float = 0.0) -> list[IntentScore]:
+    """Highest first (a tie keeps the names' order); of those below ``at_least``, only the best if it is one."""
+    order = np.argsort(-confidences, kind="stable")
+    kept = order[: max(1, int(np.count_nonzero(confidences >= at_least)))].tolist()
+    return [IntentScore(names[i], c) for i, c in zip(kept, confidences[kept].tolist())]
 
 
 def _fit(texts: Sequence[str], labels: np.ndarray, n_intents: int, fit: Fit, char_weight: float) -> tuple[Featurizer, np.ndarray]:

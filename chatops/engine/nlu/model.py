@@ -15,9 +15,10 @@ from typing import Collection, Iterable, Sequence
 from chatops.engine.agent import Agent, Intent, TrainingPhrase
 from chatops.engine.nlu import EntityMatch, IntentScore
 from chatops.engine.nlu.augment import augment, value_pools
+from chatops.engine.nlu.candidates import CandidateShares, phrase_twins
 from chatops.engine.nlu.extended import FINDERS, ExtendedEntities
 from chatops.engine.nlu.gazetteer import Gazetteer
-from chatops.engine.nlu.intents import IntentClassifier
+from chatops.engine.nlu.intents import IntentClassifier, ranked
 from chatops.engine.nlu.system import ANY, find_system
 from chatops.engine.nlu.tagger import Sentence, SlotTagger, bio_labels, bio_spans, whole_items
 from chatops.engine.nlu.text import Token, tokenize
@@ -25,26 +26,11 @@ from chatops.engine.nlu.tokenfeatures import token_features
 from chatops.engine.nlu.values import ValueGazetteer
 
 FOLDS = 2
-# The share of the probability on intents that are not candidates from which an utterance counts as theirs, not a candidate's.
-OUT_OF_CONTEXT_SHARE = 0.9
 
 
 def classifiable(intent: Intent) -> bool:
     """Fallback intents, intents without phrases and ignored ones (priority < 0) are never classified."""
     return bool(intent.phrases) and not intent.fallback and intent.priority >= 0
-
-
-def phrase_twins(intents: Iterable[Intent]) -> dict[str, set[str]]:
-    """Intent -> the other intents trained on one of its phrases (ES gives every "- yes" follow-up the same ones)."""
-    by_phrase: dict[str, set[str]] = {}
-    for intent in intents:
-        for phrase in intent.phrases:
-            by_phrase.setdefault(phrase.text.strip().lower(), set()).add(intent.name)
-    twins: dict[str, set[str]] = {}
-    for names in by_phrase.values():
-        for name in names:
-            twins.setdefault(name, set()).update(names - {name})
-    return {name: others for name, others in twins.items() if others}
 
 
 def system_kinds(intent: Intent) -> frozenset[str]:
@@ -72,39 +58,17 @@ class NLUModel:
         self.gazetteer = Gazetteer(agent.entities)
         self.extended = ExtendedEntities({p.entity for intent in agent.intents.values() for p in intent.parameters})
         self.values = values or ValueGazetteer([(words, slot) for _, words, slot in annotated_values(agent.intents.values())])
-        self.twins = phrase_twins(agent.intents.values())
+        self.shares = CandidateShares(classifier.intents if classifier else [], phrase_twins(agent.intents.values()))
         self.kinds = {name: system_kinds(intent) for name, intent in agent.intents.items()}
 
-    def classify(self, text: str, *, candidates: Collection[str] | None = None) -> list[IntentScore]:
-        """Intents by confidence; ``candidates`` are those whose input contexts are active.
-
-        Among candidates the scores are shares of the candidates and the out-of-scope class,
-        as if the others did not exist. But when nearly all the probability is on intents
-        that are not candidates (a follow-up said out of its context, an intent whose context
-        is gone), ES would match nothing: the shares shrink towards zero, and the fallback answers.
-        A non-candidate trained on the same phrases as a candidate (the "- yes" follow-ups of
-        different parents) gives its share to that candidate instead.
-        """
+    def classify(self, text: str, *, candidates: Collection[str] | None = None, at_least: float = 0.0) -> list[IntentScore]:
+        """Intents by confidence; ``candidates`` are those whose input contexts are active (``candidates``' shares)."""
         if self.classifier is None:
             return []
-        if candidates is None:
-            return self.classifier.classify(text)
-        return self._in_context(self.classifier, text, set(candidates))
-
-    def _in_context(self, classifier: IntentClassifier, text: str, candidates: set[str]) -> list[IntentScore]:
-        names, probs = classifier.probabilities(text)
-        scores = {name: 0.0 for name in names if name in candidates}
-        elsewhere = 0.0  # the share of the intents that are not candidates and have no candidate twin
-        for name, prob in zip(names, map(float, probs)):
-            twins = [name] if name in scores else [twin for twin in self.twins.get(name, ()) if twin in scores]
-            for twin in twins:
-                scores[twin] += prob / len(twins)
-            if not twins:
-                elsewhere += prob
-        in_scope = sum(scores.values()) + max(0.0, 1.0 - float(probs.sum()))
-        shrink = min(1.0, (1.0 - elsewhere) / (1.0 - OUT_OF_CONTEXT_SHARE))
-        scale = shrink / in_scope if in_scope > 0 else 0.0
-        return sorted((IntentScore(name, score * scale) for name, score in scores.items()), key=lambda s: -s.confidence)
+        names, probs = self.classifier.probabilities(text)
+        if candidates is not None:
+            names, probs = self.shares.confidences(probs, frozenset(candidates))
+        return ranked(names, probs, at_least)
 
     def known(self, text: str, tokens: list[Token], now: datetime | None, kinds: frozenset[str] | None) -> list[EntityMatch]:
         """Developer entities and the system entities of ``kinds`` (None: all), the tagger's hints.
@@ -116,7 +80,7 @@ class NLUModel:
         if kinds is not None and not kinds:
             system: list[EntityMatch] = []
         else:
-            system = [*find_system(text, now), *self.extended.find(text, tokens)]
+            system = [*find_system(text, now, kinds), *self.extended.find(text, tokens)]
             if kinds is not None:
                 system = [m for m in system if m.entity in kinds]
         return sorted([*self.gazetteer.find(text, tokens), *system], key=lambda m: (m.start, -m.end))

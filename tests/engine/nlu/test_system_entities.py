@@ -110,3 +110,22 @@ def test_bare_units_still_follow_digits() -> None:
 )
 def test_areas(text: str, expected: dict[str, Any]) -> None:
     assert values(f"a house of {text}", "sys.area") == [expected]
+
+
+MIXED = [
+    "book 24 November at 5pm for 2 hours", "a 5000 sq ft lot for 3 days", "scale to 3 replicas tomorrow",
+    "in 2 weeks, 1.5 acres and twenty-one servers", "meet on 11/30 at noon", "wait half an hour then 10 minutes",
+]
+KINDS = [
+    {"sys.area"}, {"sys.number"}, {"sys.number-integer", "sys.duration"}, {"sys.date"}, {"sys.time", "sys.area"},
+    {"sys.date-time"}, {"sys.duration"}, {"sys.geo-city"}, set(),
+]
+
+
+@pytest.mark.parametrize("kinds", KINDS, ids=lambda k: "+".join(sorted(k)) or "none")
+def test_asking_for_some_kinds_finds_what_asking_for_all_finds_of_them(kinds: set[str]) -> None:
+    """Parsers of other kinds are skipped, and skipping them changes nothing (a date still hides its day's number)."""
+    for text in MIXED:
+        every = [m for m in find_system(text, NOW) if m.entity in kinds]
+        assert [m for m in find_system(text, NOW, kinds) if m.entity in kinds] == every, text
+    assert any(find_system(text, NOW) for text in MIXED)
