@@ -8,7 +8,8 @@ locked file goes to one worker thread, which waits up to ``timeout``. While a
 call is on the thread, later calls queue behind it there, so the connection is
 never used by two threads at once and calls keep their order. Each table keeps
 the whole record as JSON in ``doc`` plus the columns that are searched, ordered
-or compared atomically (leases, expiry).
+or compared atomically (leases, expiry). WAL checkpoints run on a thread of
+their own (``sqlite_checkpoint``), never in a commit on the loop.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any, Callable, TypeVar
 from chatops.errors import NotFoundError, StoreUnavailable
 from chatops.store.base import AuditRecord, Dataset, Job, SessionRecord, Store
 from chatops.store.records import check_state, from_doc, new_id, now, to_doc
+from chatops.store.sqlite_checkpoint import CHECKPOINT_SECONDS, Checkpointer
 
 T = TypeVar("T")
 
@@ -54,13 +56,16 @@ JOB_COLUMNS = "id, kind, state, owner, lease_until, created_at, updated_at, doc"
 class SqliteStore(Store):
     """The store in a SQLite file; ``':memory:'`` keeps it in this process (one connection, tests)."""
 
-    def __init__(self, path: str = "chatops.db", *, timeout: float = 5.0) -> None:
+    def __init__(self, path: str = "chatops.db", *, timeout: float = 5.0, checkpoint_seconds: float = CHECKPOINT_SECONDS) -> None:
         self.path = path
         self.timeout = timeout
+        self.checkpoint_seconds = checkpoint_seconds
         self._conn: sqlite3.Connection | None = None
         self._worker: ThreadPoolExecutor | None = None
         self._on_thread = 0  # calls submitted to the worker thread and not finished there
         self._count_lock = threading.Lock()
+        self._checkpoints: Checkpointer | None = None
+        self._changes = 0  # the connection's total_changes when the last write was seen
 
     # lifecycle
     async def open(self) -> None:
@@ -68,10 +73,15 @@ class SqliteStore(Store):
             self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chatops-sqlite")
         # Opening may wait for a lock (the schema is a write): on the thread, never on the loop.
         await self._run(self._connect, opening=True, on_loop=False)
+        if self.path != ":memory:" and self._checkpoints is None:
+            self._checkpoints = Checkpointer(self.path, delay=self.checkpoint_seconds)
 
     async def close(self) -> None:
         if self._worker is None:
             return
+        if self._checkpoints is not None:
+            await self._checkpoints.close()
+            self._checkpoints = None
         await self._run(self._disconnect)
         self._worker.shutdown(wait=False)
         self._worker = None
@@ -226,6 +236,7 @@ class SqliteStore(Store):
                 conn.execute("PRAGMA journal_mode = WAL")  # readers do not wait for writers
                 # WAL + NORMAL: a commit survives a crash of the process, not a power cut; no fsync per write.
                 conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute("PRAGMA wal_autocheckpoint = 0")  # the Checkpointer's thread does it, not a commit on the loop
             conn.executescript(SCHEMA)
             conn.execute("PRAGMA busy_timeout = 0")  # on the loop: a locked file goes to the thread at once
         except BaseException:
@@ -249,11 +260,11 @@ class SqliteStore(Store):
         try:
             if on_loop and not self._on_thread:
                 try:
-                    return fn()
+                    return self._wrote(fn())
                 except sqlite3.OperationalError as exc:
                     if not _busy(exc):
                         raise
-            return await self._on_worker(fn)
+            return self._wrote(await self._on_worker(fn))
         except TimeoutError:
             raise StoreUnavailable(
                 f"state store unavailable: SQLite database {self.path} did not answer within {self.timeout:g}s",
@@ -264,6 +275,13 @@ class SqliteStore(Store):
             raise StoreUnavailable(
                 f"state store unavailable: {verb} SQLite database {self.path}: {exc}", detail=repr(exc)
             ) from exc
+
+    def _wrote(self, result: T) -> T:
+        """``result``, after scheduling a checkpoint if the call changed rows."""
+        if self._checkpoints is not None and self._conn is not None and self._conn.total_changes != self._changes:
+            self._changes = self._conn.total_changes
+            self._checkpoints.wrote()
+        return result
 
     async def _on_worker(self, fn: Callable[[], T]) -> T:
         """``fn`` on the worker thread, waiting up to ``timeout`` for a lock another process holds."""

@@ -112,3 +112,48 @@ async def test_locked_database_times_out_with_store_unavailable(tmp_path: Path) 
         blocker.close()
     await store.save_session(SessionRecord(id="s"))  # recovers once the lock is gone
     await store.close()
+
+
+def _wal_pages(path: Path) -> int:
+    wal = path.with_name(path.name + "-wal")
+    return wal.stat().st_size // 4096 if wal.exists() else 0
+
+
+async def test_commits_on_the_loop_never_checkpoint(tmp_path: Path) -> None:
+    """SQLite's own checkpoint runs in the commit that passes 1,000 WAL pages, syncing files on the loop."""
+    path = tmp_path / "c.db"
+    store = SqliteStore(str(path), checkpoint_seconds=30.0)  # the thread's checkpoint waits past the test
+    await store.open()
+    for i in range(1500):
+        await store.save_session(SessionRecord(id=f"s{i}", memory={"blob": "x" * 3000}))  # a page each
+    assert _wal_pages(path) > 1000
+    assert path.stat().st_size < 100 * 4096
+    await store.close()
+
+
+async def test_the_thread_checkpoints_soon_after_writes(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    store = SqliteStore(str(path), checkpoint_seconds=0.05)
+    await store.open()
+    for i in range(300):
+        await store.save_session(SessionRecord(id=f"s{i}", memory={"blob": "x" * 3000}))
+    for _ in range(100):
+        if path.stat().st_size > 300 * 3000:
+            break
+        await asyncio.sleep(0.05)
+    assert path.stat().st_size > 300 * 3000  # the pages are in the database file, not only in the WAL
+    assert (await store.load_session("s299")).memory == {"blob": "x" * 3000}
+    await store.close()
+
+
+async def test_closing_leaves_the_writes_in_the_database_file(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    store = SqliteStore(str(path), checkpoint_seconds=30.0)
+    await store.open()
+    for i in range(200):
+        await store.save_session(SessionRecord(id=f"s{i}", memory={"blob": "y" * 3000}))
+    held = sqlite3.connect(path)  # another connection: closing the store's is then no checkpoint of its own
+    held.execute("SELECT 1").fetchone()
+    await store.close()
+    assert path.stat().st_size > 200 * 3000
+    held.close()
