@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, AsyncIterator, Mapping
@@ -22,6 +23,7 @@ from chatops.engine.nlu import NLU
 from chatops.engine.nlu.persist import language_model_path, load_or_train
 from chatops.fulfillment.access import AccessPolicy
 from chatops.fulfillment.conversation import Conversation
+from chatops.fulfillment.session_leases import FileLeases, SessionLeases, StoreLeases
 from chatops.fulfillment.dispatcher import Dispatcher
 from chatops.fulfillment.jobs import JobRunner
 from chatops.fulfillment.registry import HandlerTable, Registry, Resources
@@ -31,7 +33,7 @@ from chatops.fulfillment.webhook_client import WebhookTarget, open_webhook_clien
 from chatops.security import exposure
 from chatops.security.masking import install_log_redaction
 from chatops.security.policy import load_policy
-from chatops.store import Store, create_store
+from chatops.store import Store, create_store, sqlite_path
 from handlers import load_tables
 
 log = logging.getLogger(__name__)
@@ -39,13 +41,19 @@ log = logging.getLogger(__name__)
 BUILTIN_ACTIONS = frozenset({"dialog.cancel", "confirm.yes", "confirm.no"})
 
 
-def shares_sessions(settings: Settings) -> bool:
-    """Whether other processes run turns on this store: replicas on MongoDB, or workers on one SQLite file.
+def session_leases(settings: Settings, store: Store, owner: str) -> SessionLeases | None:
+    """How a session's turns exclude each other in other processes that run turns on this store.
 
-    Only then does a turn take the store's session lease; one process's own locks
-    suffice otherwise (the lease's round trips were a seventh of a turn under load).
+    Replicas on MongoDB take the store's leases; workers on one SQLite file lock bytes of a file beside
+    it. One process needs neither: its own locks suffice (the lease's round trips were a seventh of a
+    turn under load).
     """
-    return settings.store.url.startswith("mongodb") or settings.server.workers > 1
+    if settings.store.url.startswith("mongodb"):
+        return StoreLeases(store, owner)
+    if settings.server.workers <= 1:
+        return None
+    path = sqlite_path(settings.store.url)
+    return FileLeases(f"{path}.leases") if path not in (None, ":memory:") else StoreLeases(store, owner)
 
 
 @dataclass
@@ -111,7 +119,11 @@ class Runtime:
                 registry, store=store, settings=settings, resources=opened, webhook=webhook,
                 policy=policy or _policy(settings, registry, webhook=webhook is not None),
             )
-            conversation = Conversation(engine, dispatcher, store, shared_lock=shares_sessions(settings), languages=languages)
+            instance = f"instance-{uuid.uuid4().hex[:8]}"
+            leases = session_leases(settings, store, instance)
+            if isinstance(leases, FileLeases):
+                stack.callback(leases.close)
+            conversation = Conversation(engine, dispatcher, store, instance=instance, leases=leases, languages=languages)
             jobs = JobRunner(
                 registry, store=store, resources=opened, settings=settings,
                 notify=conversation.notify_job, owner=conversation.instance,

@@ -16,7 +16,6 @@ from chatops.engine.dialogue import Engine, EngineTurn
 from chatops.engine.languages import engine_for
 from chatops.engine.session import SessionState
 from chatops.engine.slot_contexts import slot_filling_contexts
-from chatops.errors import StoreUnavailable
 from chatops.fulfillment.dispatcher import Dispatcher
 from chatops.fulfillment.prematched import (
     STALE_CONFIRMATION,
@@ -28,6 +27,7 @@ from chatops.fulfillment.prematched import (
     matched_turn,
     stale_confirmation,
 )
+from chatops.fulfillment.session_leases import SessionLeases
 from chatops.fulfillment.sessions import Sessions
 from chatops.models import Context, IntentRef, Query, QueryResult, Reply, Visibility
 from chatops.store.base import Job, Store
@@ -40,7 +40,7 @@ Sink = Callable[[str, Reply], Awaitable[bool]]
 
 
 class Conversation:
-    """Serialises the turns of each session, across tasks and (through store leases) across replicas."""
+    """Serialises the turns of each session, across tasks and (through ``leases``) across processes."""
 
     def __init__(
         self,
@@ -49,25 +49,20 @@ class Conversation:
         store: Store,
         *,
         instance: str | None = None,
-        lock_lease_seconds: float = 30.0,
-        lock_wait_seconds: float = 20.0,
-        shared_lock: bool = False,
+        leases: SessionLeases | None = None,
         clock: Callable[[], float] = time.time,
         languages: dict[str, Engine] | None = None,
     ) -> None:
         self.engine = engine
-        # The engines of the agent's other languages; the request's languageCode picks one.
         self.languages = languages or {}
         self.dispatcher = dispatcher
         self.store = store
         self.instance = instance or f"instance-{uuid.uuid4().hex[:8]}"
-        self.lock_lease_seconds = lock_lease_seconds
-        self.lock_wait_seconds = lock_wait_seconds
-        self.shared_lock = shared_lock
+        self.leases = leases
         self.clock = clock
         self.sinks: list[Sink] = []
         # Another process's turns change sessions behind this one's back exactly when the lease is needed.
-        self.sessions = Sessions(store, dispatcher.sealer, remember=not shared_lock)
+        self.sessions = Sessions(store, dispatcher.sealer, remember=leases is None)
         self._locks: dict[str, _SessionLock] = {}
 
     async def handle(self, query: Query) -> QueryResult:
@@ -146,8 +141,8 @@ class Conversation:
         entry.users += 1
         try:
             async with entry.lock:
-                if self.shared_lock:
-                    async with self._store_lease(session):
+                if self.leases is not None:
+                    async with self.leases.hold(session):
                         yield
                 else:
                     yield
@@ -156,20 +151,6 @@ class Conversation:
             entry.users -= 1
             if entry.users == 0:
                 del self._locks[session]
-
-    @asynccontextmanager
-    async def _store_lease(self, session: str) -> AsyncIterator[None]:
-        """The session's lease in the store, which replicas sharing it respect."""
-        key = f"session:{session}"
-        deadline = time.monotonic() + self.lock_wait_seconds
-        while not await self.store.acquire_lock(key, self.instance, self.lock_lease_seconds):
-            if time.monotonic() > deadline:
-                raise StoreUnavailable("Another replica is still busy with this conversation; try again in a moment.")
-            await asyncio.sleep(0.05)
-        try:
-            yield
-        finally:
-            await self.store.release_lock(key, self.instance)
 
 
 @dataclass
