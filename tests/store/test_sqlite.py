@@ -119,13 +119,19 @@ def _wal_pages(path: Path) -> int:
     return wal.stat().st_size // 4096 if wal.exists() else 0
 
 
+async def _with_pages(path: Path, pages: int, *, checkpoint_seconds: float) -> SqliteStore:
+    """An open store at ``path`` that has written ``pages`` sessions of about a page each."""
+    store = SqliteStore(str(path), checkpoint_seconds=checkpoint_seconds)
+    await store.open()
+    for i in range(pages):
+        await store.save_session(SessionRecord(id=f"s{i}", memory={"blob": "x" * 3000}))
+    return store
+
+
 async def test_commits_on_the_loop_never_checkpoint(tmp_path: Path) -> None:
     """SQLite's own checkpoint runs in the commit that passes 1,000 WAL pages, syncing files on the loop."""
     path = tmp_path / "c.db"
-    store = SqliteStore(str(path), checkpoint_seconds=30.0)  # the thread's checkpoint waits past the test
-    await store.open()
-    for i in range(1500):
-        await store.save_session(SessionRecord(id=f"s{i}", memory={"blob": "x" * 3000}))  # a page each
+    store = await _with_pages(path, 1500, checkpoint_seconds=30.0)  # the thread's checkpoint waits past the test
     assert _wal_pages(path) > 1000
     assert path.stat().st_size < 100 * 4096
     await store.close()
@@ -133,10 +139,7 @@ async def test_commits_on_the_loop_never_checkpoint(tmp_path: Path) -> None:
 
 async def test_the_thread_checkpoints_soon_after_writes(tmp_path: Path) -> None:
     path = tmp_path / "c.db"
-    store = SqliteStore(str(path), checkpoint_seconds=0.05)
-    await store.open()
-    for i in range(300):
-        await store.save_session(SessionRecord(id=f"s{i}", memory={"blob": "x" * 3000}))
+    store = await _with_pages(path, 300, checkpoint_seconds=0.05)
     for _ in range(100):
         if path.stat().st_size > 300 * 3000:
             break
@@ -148,10 +151,7 @@ async def test_the_thread_checkpoints_soon_after_writes(tmp_path: Path) -> None:
 
 async def test_closing_leaves_the_writes_in_the_database_file(tmp_path: Path) -> None:
     path = tmp_path / "c.db"
-    store = SqliteStore(str(path), checkpoint_seconds=30.0)
-    await store.open()
-    for i in range(200):
-        await store.save_session(SessionRecord(id=f"s{i}", memory={"blob": "y" * 3000}))
+    store = await _with_pages(path, 200, checkpoint_seconds=30.0)
     held = sqlite3.connect(path)  # another connection: closing the store's is then no checkpoint of its own
     held.execute("SELECT 1").fetchone()
     await store.close()
