@@ -114,7 +114,7 @@ def summary_row(name: str, system: str, runs: list[dict]) -> str:
 
 
 def datasets(data: str, args: argparse.Namespace) -> tuple[str, list[Dataset]]:
-    dataset = synthetic() if data == "synthetic" else load_dataset(data)
+    dataset = synthetic(seed=args.seed) if data == "synthetic" else load_dataset(data)
     name = dataset.name + (f" {args.per_intent}/intent" if args.per_intent else "")
     if args.folds > 1:
         splits = folds(dataset, args.folds, per_intent=args.per_intent, seed=args.seed)
@@ -131,7 +131,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs per system; figures are medians")
     parser.add_argument("--folds", type=int, default=0, help="k-fold cross-validation over train + test (0: the set's split)")
     parser.add_argument("--per-intent", type=int, default=0, help="keep this many training phrases per intent (0: all)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the folds and subsamples")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the folds, the subsamples and the synthetic set")
     parser.add_argument("--out-of-scope", default=str(HERE / "data" / "out_of_scope_test.txt"),
                         help="out-of-scope lines added to every test ('' for none)")
     args = parser.parse_args()

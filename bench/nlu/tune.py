@@ -24,6 +24,12 @@ The best mean wins; on a tie, today's default, else the smallest value.
 With --large the folds keep every phrase (Snips 2017, its full file and the
 synthetic set: agents whose calibration folds are sampled) and compare the
 losses those folds may choose from (``intents.SAMPLED_LOSSES``).
+
+With --tagger it chooses the slot taggers' ``borrow.BORROWED`` (phrases a small
+intent's tagger borrows from other intents annotating its slots; 0: none): per
+seed, N phrases of each intent of a training file train, up to TAGGER_TEST of
+the others are the test, the intent given, and the figure is the exact-span
+entity F1 of the tagger, averaged over the sets and N, mean ± sd over the seeds.
 """
 
 from __future__ import annotations
@@ -36,18 +42,21 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
+import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import numpy as np  # noqa: E402
 
-from chatops.engine.nlu import intents, linear  # noqa: E402
-from chatops.engine.nlu.dataset import Example, load_dataset  # noqa: E402
+from chatops.engine.nlu import borrow, intents, linear  # noqa: E402
+from chatops.engine.nlu.dataset import Example, load_dataset, to_agent  # noqa: E402
 from chatops.engine.nlu.evaluate import DEFAULT_THRESHOLD  # noqa: E402
 from chatops.engine.nlu.intents import IntentClassifier  # noqa: E402
-from chatops.engine.nlu.metrics import intent_scores  # noqa: E402
+from chatops.engine.nlu.metrics import entity_scores, intent_scores  # noqa: E402
+from chatops.engine.nlu.model import train  # noqa: E402
 
+from entities import split, tagged  # noqa: E402
 from run import default_sets  # noqa: E402
 from synthetic import synthetic  # noqa: E402
 
@@ -57,6 +66,8 @@ MODES = {"right": 0, "in scope": 10**9}  # SMALL_AGENT values that force one cal
 LOSS_SETS = (("softmax",), ("softmax", "hinge"))  # what a sampled agent's folds may choose from
 LEFT_OUT = 0.25  # share of the intents each fold leaves out of training as out of scope
 CHOSEN: dict[str, str] = {}  # the loss the last training's folds chose
+BORROW_CAPS = (0, 20, 60, 180, 540)
+TAGGER_TEST = 1000  # held-out phrases per run at most: the synthetic file's would be 9,800
 
 
 def _recording(*args: object) -> tuple[float, linear.Fit, object]:
@@ -184,14 +195,51 @@ def large(args: argparse.Namespace) -> None:
     print(f"picked: SAMPLED_LOSSES {best}  (today: {today})")
 
 
+def tagger(args: argparse.Namespace) -> None:
+    """The slot taggers' borrowing, by entity F1 on N phrases per intent of each training file."""
+    today = borrow.BORROWED
+    sets = {name: to_agent(examples, name=name) for name, examples in training_sets(large=False).items()}
+    runs: dict[int, dict[int, list[float]]] = {cap: {} for cap in BORROW_CAPS}  # cap -> seed -> F1 per set and N
+    detail: dict[tuple[str, int, int], list[tuple[float, float]]] = {}  # (set, N, cap) -> (F1, CPU seconds) per seed
+    for name, agent in sets.items():
+        for n in args.per_intent:
+            for seed in range(args.folds):
+                rng = np.random.default_rng(args.seed + seed)
+                train_agent, held_out = split(agent, n, rng)
+                held_out = [held_out[i] for i in sorted(rng.permutation(len(held_out))[:TAGGER_TEST])]
+                for cap in BORROW_CAPS:
+                    borrow.BORROWED = cap
+                    started = time.process_time()
+                    model = train(train_agent)
+                    seconds = time.process_time() - started
+                    found = [tagged(model, train_agent.intents[intent], e.text) for intent, e in held_out]
+                    f1 = entity_scores([e for _, e in held_out], found)["entity_f1"]
+                    runs[cap].setdefault(seed, []).append(f1)
+                    detail.setdefault((name, n, cap), []).append((f1, seconds))
+                print(f"{name} {n}/intent seed {seed + 1}/{args.folds}", file=sys.stderr, flush=True)
+    grid = {cap: [statistics.fmean(v) for _, v in sorted(per_seed.items())] for cap, per_seed in runs.items()}
+    print(f"entity F1 of the taggers, mean ± sd over {args.folds} seeds (sets: {', '.join(sets)}; "
+          f"N = {', '.join(map(str, args.per_intent))} per intent)")
+    for cap in BORROW_CAPS:
+        print(f"  BORROWED {cap:<6}{cell(grid[cap]):>20}")
+    best = max(BORROW_CAPS, key=lambda cap: (round(statistics.fmean(grid[cap]), 4), cap == today, -cap))
+    print(f"picked: BORROWED {best}  (today: {today})")
+    print("\nper set and N: entity F1 / training CPU seconds, mean over the seeds; columns: BORROWED " + ", ".join(map(str, BORROW_CAPS)))
+    for name in sets:
+        for n in args.per_intent:
+            cells = [" / ".join(f"{statistics.fmean(v):.3f}" for v in zip(*detail[name, n, cap])) for cap in BORROW_CAPS]
+            print(f"  {name:<10} {n:>2}/intent " + "".join(f"{c:>15}" for c in cells))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--folds", type=int, default=3, help="K of the k-fold split of each training file")
     parser.add_argument("--per-intent", type=int, nargs="+", default=[2, 3, 5, 10], help="training phrases per intent")
     parser.add_argument("--seed", type=int, default=0, help="seed of the folds and subsamples")
     parser.add_argument("--large", action="store_true", help="whole training files: the losses sampled folds compare")
+    parser.add_argument("--tagger", action="store_true", help="the slot taggers' borrowing (--folds: seeds)")
     args = parser.parse_args()
-    (large if args.large else small)(args)
+    (tagger if args.tagger else large if args.large else small)(args)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from typing import Collection, Iterable, Sequence
 from chatops.engine.agent import Agent, Intent, TrainingPhrase
 from chatops.engine.nlu import EntityMatch, IntentScore
 from chatops.engine.nlu.augment import augment, value_pools
+from chatops.engine.nlu.borrow import Lender
 from chatops.engine.nlu.candidates import CandidateShares, phrase_twins
 from chatops.engine.nlu.extended import FINDERS, ExtendedEntities
 from chatops.engine.nlu.gazetteer import Gazetteer
@@ -149,14 +150,15 @@ def annotated_values(intents: Iterable[Intent]) -> list[tuple[int, tuple[str, ..
 
 
 def _sentences(
-    model: NLUModel, intent: Intent, folds: list[ValueGazetteer], extra: Sequence[TrainingPhrase] = (),
+    model: NLUModel, intent: Intent, folds: list[ValueGazetteer], phrases: Sequence[tuple[int, TrainingPhrase]],
 ) -> list[Sentence]:
+    """Tagger sentences of ``phrases`` (jackknife fold, phrase), with the hints ``intent``'s tagger will see."""
     sentences = []
-    for i, phrase in enumerate([*intent.phrases, *extra]):
+    for i, phrase in phrases:
         text = phrase.text
         tokens = tokenize(text)
         if tokens:
-            hinted = model.hints(tokens, model.known(text, tokens, None, model.kinds[intent.name]), folds[i % FOLDS])
+            hinted = model.hints(tokens, model.known(text, tokens, None, model.kinds[intent.name]), folds[i])
             sentences.append(Sentence(tokens, token_features(tokens, hinted), bio_labels(tokens, phrase_spans(phrase))))
     return sentences
 
@@ -171,9 +173,12 @@ def train(agent: Agent, **options: object) -> NLUModel:
     annotations = annotated_values(intents)
     folds = [ValueGazetteer([(words, slot) for fold, words, slot in annotations if fold != k]) for k in range(FOLDS)]
     pools = value_pools(agent, intents)
+    lender = Lender(intents)
     for intent in intents:
         if any(part.parameter for phrase in intent.phrases for part in phrase.parts):
             free_form = {p.name for p in intent.parameters if p.entity == ANY}
-            extra = augment(intent, pools, free_form=free_form)
-            model.taggers[intent.name] = SlotTagger.train(_sentences(model, intent, folds, extra))
+            phrases = [*intent.phrases, *augment(intent, pools, free_form=free_form)]
+            own = [(i % FOLDS, phrase) for i, phrase in enumerate(phrases)]
+            others = [(i % FOLDS, phrase) for i, phrase in lender.borrowed(intent)]
+            model.taggers[intent.name] = SlotTagger.train(_sentences(model, intent, folds, [*own, *others]))
     return model
