@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import contextlib
 import os
 import signal
 import socket
@@ -33,9 +34,11 @@ def service(tmp_path: Path) -> Iterator[ServiceProcess]:
             time.sleep(0.2)
         yield process
     finally:
+        workers = children(process)  # before the supervisor dies: then they are init's children, not found
         process.kill()
-        for pid in children(process):
-            os.kill(pid, signal.SIGKILL)
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def children(process: ServiceProcess) -> set[int]:
