@@ -23,10 +23,10 @@ from chatops.engine.nlu import NLU
 from chatops.engine.nlu.persist import language_model_path, load_or_train
 from chatops.fulfillment.access import AccessPolicy
 from chatops.fulfillment.conversation import Conversation
-from chatops.fulfillment.session_leases import FileLeases, SessionLeases, StoreLeases
 from chatops.fulfillment.dispatcher import Dispatcher
 from chatops.fulfillment.jobs import JobRunner
 from chatops.fulfillment.registry import HandlerTable, Registry, Resources
+from chatops.fulfillment.session_leases import FileLeases, SessionLeases, StoreLeases
 from chatops.fulfillment.tasks import TaskGroup
 from chatops.fulfillment.webhook import WebhookFulfillment
 from chatops.fulfillment.webhook_client import WebhookTarget, open_webhook_client

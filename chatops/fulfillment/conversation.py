@@ -54,6 +54,7 @@ class Conversation:
         languages: dict[str, Engine] | None = None,
     ) -> None:
         self.engine = engine
+        # The engines of the agent's other languages; the request's languageCode picks one.
         self.languages = languages or {}
         self.dispatcher = dispatcher
         self.store = store
