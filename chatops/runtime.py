@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, AsyncIterator, Mapping
@@ -22,7 +21,7 @@ from chatops.engine.loader import load_agent
 from chatops.engine.nlu import NLU
 from chatops.engine.nlu.persist import language_model_path, load_or_train
 from chatops.fulfillment.access import AccessPolicy
-from chatops.fulfillment.conversation import Conversation
+from chatops.fulfillment.conversation import Conversation, new_instance
 from chatops.fulfillment.dispatcher import Dispatcher
 from chatops.fulfillment.jobs import JobRunner
 from chatops.fulfillment.registry import HandlerTable, Registry, Resources
@@ -119,7 +118,7 @@ class Runtime:
                 registry, store=store, settings=settings, resources=opened, webhook=webhook,
                 policy=policy or _policy(settings, registry, webhook=webhook is not None),
             )
-            instance = f"instance-{uuid.uuid4().hex[:8]}"
+            instance = new_instance()
             leases = session_leases(settings, store, instance)
             if isinstance(leases, FileLeases):
                 stack.callback(leases.close)

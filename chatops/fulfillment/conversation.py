@@ -39,6 +39,11 @@ MAX_FOLLOWUP_EVENTS = 3
 Sink = Callable[[str, Reply], Awaitable[bool]]
 
 
+def new_instance() -> str:
+    """A name for this process among those sharing the store: the owner of its leases and jobs."""
+    return f"instance-{uuid.uuid4().hex[:8]}"
+
+
 class Conversation:
     """Serialises the turns of each session, across tasks and (through ``leases``) across processes."""
 
@@ -58,7 +63,7 @@ class Conversation:
         self.languages = languages or {}
         self.dispatcher = dispatcher
         self.store = store
-        self.instance = instance or f"instance-{uuid.uuid4().hex[:8]}"
+        self.instance = instance or new_instance()
         self.leases = leases
         self.clock = clock
         self.sinks: list[Sink] = []

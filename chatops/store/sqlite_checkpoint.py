@@ -58,11 +58,10 @@ class Checkpointer:
 
     async def close(self) -> None:
         """Cancel what is scheduled, then run it at once (the last checkpoint) and close the connection."""
-        pending = self._scheduled is not None
-        if self._scheduled is not None:
-            self._scheduled.cancel()
-            self._scheduled = None
-        await asyncio.wrap_future(self._thread.submit(self._last, pending))
+        scheduled, self._scheduled = self._scheduled, None
+        if scheduled is not None:
+            scheduled.cancel()
+        await asyncio.wrap_future(self._thread.submit(self._last, scheduled is not None))
         self._thread.shutdown(wait=False)
 
     def _last(self, pending: bool) -> None:

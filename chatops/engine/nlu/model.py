@@ -63,7 +63,7 @@ class NLUModel:
         self.kinds = {name: system_kinds(intent) for name, intent in agent.intents.items()}
 
     def classify(self, text: str, *, candidates: Collection[str] | None = None, at_least: float = 0.0) -> list[IntentScore]:
-        """Intents by confidence; ``candidates`` are those whose input contexts are active (``candidates``' shares)."""
+        """Intents by confidence; ``candidates`` are those whose input contexts are active (see ``nlu.candidates``)."""
         if self.classifier is None:
             return []
         names, probs = self.classifier.probabilities(text)
