@@ -12,7 +12,7 @@ from typing import Sequence
 
 import numpy as np
 
-from chatops.engine.nlu.crf import CRFFit, train_crf
+from chatops.engine.nlu.crf import Chain, CRFFit, train_crfs
 from chatops.engine.nlu.sparse import Rows
 from chatops.engine.nlu.text import WORD, Token, items
 
@@ -95,17 +95,24 @@ class SlotTagger:
 
     @classmethod
     def train(cls, sentences: Sequence[Sentence], *, fit: CRFFit = CRFFit()) -> SlotTagger:
-        labels = [OUTSIDE, *sorted({label for s in sentences for label in s.labels} - {OUTSIDE})]
-        index = {label: i for i, label in enumerate(labels)}
-        vocab: dict[str, int] = {"<bias>": 0}
-        tagger = cls(vocab, labels, np.zeros((0, 0), np.float32), np.zeros((0, 0)))
-        rows = tagger._rows([f for s in sentences for f in s.features], grow=True)
-        gold = np.array([index[label] for s in sentences for label in s.labels], dtype=np.int64)
-        lengths = np.array([len(s.labels) for s in sentences], dtype=np.int64)
-        tagger.emissions, tagger.transitions = train_crf(
-            rows, lengths, gold, n_features=len(vocab), allowed=allowed_transitions(labels), fit=fit
-        )
-        return tagger
+        return cls.train_many([sentences], fit=fit)[0]
+
+    @classmethod
+    def train_many(cls, corpora: Sequence[Sequence[Sentence]], *, fit: CRFFit = CRFFit()) -> list[SlotTagger]:
+        """A tagger for each list of sentences, all trained together (``crf.train_crfs``)."""
+        taggers, chains = [], []
+        for sentences in corpora:
+            labels = [OUTSIDE, *sorted({label for s in sentences for label in s.labels} - {OUTSIDE})]
+            index = {label: i for i, label in enumerate(labels)}
+            tagger = cls({"<bias>": 0}, labels, np.zeros((0, 0), np.float32), np.zeros((0, 0)))
+            rows = tagger._rows([f for s in sentences for f in s.features], grow=True)
+            gold = np.array([index[label] for s in sentences for label in s.labels], dtype=np.int64)
+            lengths = np.array([len(s.labels) for s in sentences], dtype=np.int64)
+            chains.append(Chain(rows, lengths, gold, len(tagger.vocab), allowed_transitions(labels)))
+            taggers.append(tagger)
+        for tagger, (emissions, transitions) in zip(taggers, train_crfs(chains, fit=fit)):
+            tagger.emissions, tagger.transitions = emissions, transitions
+        return taggers
 
     def _rows(self, tokens: list[list[str]], *, grow: bool = False) -> Rows:
         """One row per token: the bias and its known features (new ones added when ``grow``)."""

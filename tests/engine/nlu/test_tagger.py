@@ -7,7 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from chatops.engine.nlu.crf import FORBIDDEN, marginals
+from chatops.engine.nlu.crf import FORBIDDEN, Chain, marginals, train_crfs
+from chatops.engine.nlu.sparse import Rows
 from chatops.engine.nlu.tagger import (
     Sentence, SlotTagger, allowed_transitions, bio_labels, bio_spans, viterbi, whole_items,
 )
@@ -39,17 +40,42 @@ def enumerate_marginals(emissions: np.ndarray, transitions: np.ndarray) -> tuple
     return unary, pairs, starts
 
 
-def test_forward_backward_matches_enumeration_on_a_padded_batch() -> None:
+def test_forward_backward_matches_enumeration_on_a_batch_of_two_chains() -> None:
+    """Sentences of two chains, in no order of length: each is scored by its own chain's transitions."""
     rng = np.random.default_rng(3)
-    n_labels, lengths = 3, [4, 3, 3, 1]
-    transitions = rng.normal(size=(n_labels + 1, n_labels))
-    transitions[0, 2] = FORBIDDEN  # a forbidden step, as the BIO rule makes them
+    n_labels, lengths, chain_of = 3, [3, 4, 1, 3, 2], np.array([0, 1, 0, 1, 1])
+    transitions = rng.normal(size=(2, n_labels + 1, n_labels))
+    transitions[0, 0, 2] = FORBIDDEN  # a forbidden step, as the BIO rule makes them
     sentences = [rng.normal(size=(n, n_labels)) * 2 for n in lengths]
-    unary, pairs, starts = marginals(np.concatenate(sentences), np.array(lengths), transitions)
-    expected = [enumerate_marginals(e, transitions) for e in sentences]
+    unary, pairs, starts = marginals(np.concatenate(sentences), np.array(lengths), transitions, chain_of)
+    expected = [enumerate_marginals(e, transitions[c]) for e, c in zip(sentences, chain_of)]
     np.testing.assert_allclose(unary, np.concatenate([e[0] for e in expected]), atol=1e-9)
-    np.testing.assert_allclose(pairs, sum(e[1] for e in expected), atol=1e-9)
-    np.testing.assert_allclose(starts, sum(e[2] for e in expected), atol=1e-9)
+    for chain in (0, 1):
+        mine = [e for e, c in zip(expected, chain_of) if c == chain]
+        np.testing.assert_allclose(pairs[chain], sum(e[1] for e in mine), atol=1e-9)
+        np.testing.assert_allclose(starts[chain], sum(e[2] for e in mine), atol=1e-9)
+
+
+def _chain(rng: np.random.Generator, n_sentences: int, n_labels: int, n_features: int) -> Chain:
+    lengths = rng.integers(1, 9, size=n_sentences)
+    per_token = [rng.choice(n_features - 1, size=4, replace=False) + 1 for _ in range(int(lengths.sum()))]
+    indices = np.concatenate([[0, *cols] for cols in per_token]).astype(np.int32)
+    rows = Rows(np.arange(len(per_token) + 1, dtype=np.int64) * 5, indices, np.ones(len(indices), dtype=np.float32))
+    labels = ["O", *[f"B-s{i}" for i in range(n_labels - 1)]]
+    return Chain(rows, lengths, rng.integers(0, n_labels, size=int(lengths.sum())), n_features, allowed_transitions(labels))
+
+
+def test_chains_trained_in_lockstep_get_what_each_gets_alone() -> None:
+    """One small chain (one batch, 30 epochs), two of several batches, and one of another label count."""
+    rng = np.random.default_rng(11)
+    chains = [_chain(rng, 20, 3, 40), _chain(rng, 300, 3, 60), _chain(rng, 150, 3, 50), _chain(rng, 40, 2, 30)]
+    together = train_crfs(chains)
+    for chain, (emissions, transitions) in zip(chains, together):
+        alone_emissions, alone_transitions = train_crfs([chain])[0]
+        assert emissions.shape == (chain.n_features, chain.allowed.shape[1])
+        np.testing.assert_allclose(emissions, alone_emissions, atol=1e-6)
+        np.testing.assert_allclose(transitions, alone_transitions, atol=1e-9)
+    assert np.abs(together[1][0]).max() > 0.1  # they learned something
 
 
 def test_viterbi_finds_the_best_path() -> None:
