@@ -149,17 +149,29 @@ def annotated_values(intents: Iterable[Intent]) -> list[tuple[int, tuple[str, ..
     return values
 
 
+_Seen = dict[tuple[frozenset[str], int, TrainingPhrase], Sentence | None]
+
+
 def _sentences(
-    model: NLUModel, intent: Intent, folds: list[ValueGazetteer], phrases: Sequence[tuple[int, TrainingPhrase]],
+    model: NLUModel, intent: Intent, folds: list[ValueGazetteer], phrases: Sequence[tuple[int, TrainingPhrase]], seen: _Seen,
 ) -> list[Sentence]:
-    """Tagger sentences of ``phrases`` (jackknife fold, phrase), with the hints ``intent``'s tagger will see."""
+    """Tagger sentences of ``phrases`` (jackknife fold, phrase), with the hints ``intent``'s tagger will see.
+
+    A sentence depends on the phrase, its fold and the system kinds the intent
+    takes, not on the intent: ``seen`` keeps them, as a phrase lent to dozens
+    of small intents (``borrow``) would otherwise be featurised by each.
+    """
+    kinds = model.kinds[intent.name]
     sentences = []
     for i, phrase in phrases:
-        text = phrase.text
-        tokens = tokenize(text)
-        if tokens:
-            hinted = model.hints(tokens, model.known(text, tokens, None, model.kinds[intent.name]), folds[i])
-            sentences.append(Sentence(tokens, token_features(tokens, hinted), bio_labels(tokens, phrase_spans(phrase))))
+        key = (kinds, i, phrase)
+        if key not in seen:
+            text = phrase.text
+            tokens = tokenize(text)
+            hinted = model.hints(tokens, model.known(text, tokens, None, kinds), folds[i]) if tokens else []
+            seen[key] = Sentence(tokens, token_features(tokens, hinted), bio_labels(tokens, phrase_spans(phrase))) if tokens else None
+        if (sentence := seen[key]) is not None:
+            sentences.append(sentence)
     return sentences
 
 
@@ -174,11 +186,13 @@ def train(agent: Agent, **options: object) -> NLUModel:
     folds = [ValueGazetteer([(words, slot) for fold, words, slot in annotations if fold != k]) for k in range(FOLDS)]
     pools = value_pools(agent, intents)
     lender = Lender(intents)
+    corpora, seen = {}, {}
     for intent in intents:
         if any(part.parameter for phrase in intent.phrases for part in phrase.parts):
             free_form = {p.name for p in intent.parameters if p.entity == ANY}
             phrases = [*intent.phrases, *augment(intent, pools, free_form=free_form)]
             own = [(i % FOLDS, phrase) for i, phrase in enumerate(phrases)]
             others = [(i % FOLDS, phrase) for i, phrase in lender.borrowed(intent)]
-            model.taggers[intent.name] = SlotTagger.train(_sentences(model, intent, folds, [*own, *others]))
+            corpora[intent.name] = _sentences(model, intent, folds, [*own, *others], seen)
+    model.taggers.update(zip(corpora, SlotTagger.train_many(list(corpora.values()))))
     return model
