@@ -22,6 +22,13 @@ def item_shape(tokens: Sequence[Token], first: int, last: int) -> str:
     return shape("".join(t.text for t in tokens[first : last + 1]))
 
 
+@lru_cache(maxsize=65536)
+def _own(text: str) -> tuple[str, tuple[str, ...]]:
+    """A token's shape and the features of the word alone, the same wherever it occurs."""
+    word, kind = text.lower(), shape(text)
+    return kind, (f"w={word}", f"s={kind}", f"p2={word[:2]}", f"p3={word[:3]}", f"x2={word[-2:]}", f"x3={word[-3:]}")
+
+
 def token_features(tokens: Sequence[Token], hints: Sequence[Sequence[str]]) -> list[list[str]]:
     """Feature names per token; ``hints`` are per-token gazetteer/system tags ("g:cluster", "sys.number")."""
     words = ["<s2>", "<s>", *(t.lower for t in tokens), "</s>", "</s2>"]
@@ -29,14 +36,13 @@ def token_features(tokens: Sequence[Token], hints: Sequence[Sequence[str]]) -> l
     result = []
     for i, token in enumerate(tokens):
         j = i + 2
-        word = words[j]
-        kind = shape(token.text)
+        word, before, after = words[j], words[j - 1], words[j + 1]
+        kind, own = _own(token.text)
         features = [
-            f"w={word}", f"s={kind}", f"p2={word[:2]}", f"p3={word[:3]}",
-            f"x2={word[-2:]}", f"x3={word[-3:]}",
-            f"w-1={words[j - 1]}", f"w+1={words[j + 1]}", f"w-2={words[j - 2]}", f"w+2={words[j + 2]}",
-            f"b-={words[j - 1]}|{word}", f"b+={word}|{words[j + 1]}", f"c={words[j - 1]}|{words[j + 1]}",
-            f"ws-1={words[j - 1]}|{kind}",
+            *own,
+            f"w-1={before}", f"w+1={after}", f"w-2={words[j - 2]}", f"w+2={words[j + 2]}",
+            f"b-={before}|{word}", f"b+={word}|{after}", f"c={before}|{after}",
+            f"ws-1={before}|{kind}",
         ]
         if i > 0 and tokens[i - 1].end == token.start:
             features.append("glued")  # no space before: part of a larger item such as kube-system
@@ -50,7 +56,9 @@ def token_features(tokens: Sequence[Token], hints: Sequence[Sequence[str]]) -> l
             f"ib-={words[first]}|{words[first + 1]}",
         ]
         features.extend(f"h={hint}" for hint in hints[i])
-        features.extend(f"h-1={hint}" for hint in (hints[i - 1] if i else ()))
-        features.extend(f"h+1={hint}" for hint in (hints[i + 1] if i + 1 < len(tokens) else ()))
+        if i:
+            features.extend(f"h-1={hint}" for hint in hints[i - 1])
+        if i + 1 < len(tokens):
+            features.extend(f"h+1={hint}" for hint in hints[i + 1])
         result.append(features)
     return result
