@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import chain, repeat
 from typing import Sequence
 
 import numpy as np
@@ -92,6 +93,8 @@ class SlotTagger:
         self.labels = labels
         self.emissions = emissions  # features x labels; feature 0 is the bias
         self.transitions = transitions  # (labels + 1) x labels; the last row is the start
+        # A row of zeros past the last feature, which an unknown feature reads: no filtering per token.
+        self._scoring = np.vstack([emissions, np.zeros((1, emissions.shape[1]), emissions.dtype)])
 
     @classmethod
     def train(cls, sentences: Sequence[Sentence], *, fit: CRFFit = CRFFit()) -> SlotTagger:
@@ -100,39 +103,44 @@ class SlotTagger:
     @classmethod
     def train_many(cls, corpora: Sequence[Sequence[Sentence]], *, fit: CRFFit = CRFFit()) -> list[SlotTagger]:
         """A tagger for each list of sentences, all trained together (``crf.train_crfs``)."""
-        taggers, chains = [], []
+        vocabs, label_lists, chains = [], [], []
         for sentences in corpora:
             labels = [OUTSIDE, *sorted({label for s in sentences for label in s.labels} - {OUTSIDE})]
             index = {label: i for i, label in enumerate(labels)}
-            tagger = cls({"<bias>": 0}, labels, np.zeros((0, 0), np.float32), np.zeros((0, 0)))
-            rows = tagger._rows([f for s in sentences for f in s.features], grow=True)
+            vocab, rows = _numbered([f for s in sentences for f in s.features])
             gold = np.array([index[label] for s in sentences for label in s.labels], dtype=np.int64)
             lengths = np.array([len(s.labels) for s in sentences], dtype=np.int64)
-            chains.append(Chain(rows, lengths, gold, len(tagger.vocab), allowed_transitions(labels)))
-            taggers.append(tagger)
-        for tagger, (emissions, transitions) in zip(taggers, train_crfs(chains, fit=fit)):
-            tagger.emissions, tagger.transitions = emissions, transitions
-        return taggers
+            chains.append(Chain(rows, lengths, gold, len(vocab), allowed_transitions(labels)))
+            vocabs.append(vocab)
+            label_lists.append(labels)
+        trained = train_crfs(chains, fit=fit)
+        return [cls(*args, *weights) for *args, weights in zip(vocabs, label_lists, trained)]
 
-    def _rows(self, tokens: list[list[str]], *, grow: bool = False) -> Rows:
-        """One row per token: the bias and its known features (new ones added when ``grow``)."""
-        vocab, columns, lengths = self.vocab, [], [0]
-        for features in tokens:
-            if grow:
-                known = [vocab.setdefault(f, len(vocab)) for f in features]
-            else:
-                known = [c for c in map(vocab.get, features) if c is not None]
-            columns.append(0)
-            columns.extend(known)
-            lengths.append(len(known) + 1)
-        indices = np.asarray(columns, dtype=np.int32)
-        return Rows(np.cumsum(np.asarray(lengths, dtype=np.int64)), indices, np.ones(len(indices), dtype=np.float32))
+    def scores(self, features: list[list[str]]) -> np.ndarray:
+        """Per token, the emission scores of its known features and the bias (tokens x labels)."""
+        counts = np.fromiter(map(len, features), dtype=np.int64, count=len(features))
+        flat = chain.from_iterable(features)
+        columns = np.fromiter(map(self.vocab.get, flat, repeat(len(self.emissions))), dtype=np.int64, count=int(counts.sum()))
+        starts = np.concatenate(([0], np.cumsum(counts + 1)[:-1]))
+        with_bias = np.insert(columns, starts - np.arange(len(starts)), 0)  # the bias opens every token's row
+        return np.add.reduceat(self._scoring[with_bias], starts, axis=0)
 
     def tag(self, features: list[list[str]]) -> list[str]:
         if not features:
             return []
-        emissions = self._rows(features).dot(self.emissions)
-        return [self.labels[i] for i in viterbi(emissions, self.transitions)]
+        return [self.labels[i] for i in viterbi(self.scores(features), self.transitions)]
+
+
+def _numbered(tokens: list[list[str]]) -> tuple[dict[str, int], Rows]:
+    """A vocabulary of the tokens' features (0: the bias) and one row per token: the bias and its features."""
+    vocab = {"<bias>": 0}
+    columns, lengths = [], [0]
+    for features in tokens:
+        columns.append(0)
+        columns.extend(vocab.setdefault(f, len(vocab)) for f in features)
+        lengths.append(len(features) + 1)
+    indices = np.asarray(columns, dtype=np.int32)
+    return vocab, Rows(np.cumsum(np.asarray(lengths, dtype=np.int64)), indices, np.ones(len(indices), dtype=np.float32))
 
 
 def viterbi(emissions: np.ndarray, transitions: np.ndarray) -> list[int]:
