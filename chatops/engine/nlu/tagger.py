@@ -1,18 +1,20 @@
 """A slot tagger: BIO labels over tokens, a linear chain of emission and transition weights.
 
 The weights are learned as a linear-chain CRF; decoding is Viterbi with the
-BIO rule enforced (an I-x only follows B-x or I-x).
+BIO rule enforced (an I-x only follows B-x or I-x) and, for the slots of
+single-valued parameters, at most one span each (``nlu.decoding``).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Collection, Sequence
 
 import numpy as np
 
 from chatops.engine.nlu.crf import CRFFit, train_crf
+from chatops.engine.nlu.decoding import decode, viterbi
 from chatops.engine.nlu.sparse import Rows
 from chatops.engine.nlu.text import WORD, Token, items
 
@@ -121,25 +123,12 @@ class SlotTagger:
         indices = np.asarray(columns, dtype=np.int32)
         return Rows(np.cumsum(np.asarray(lengths, dtype=np.int64)), indices, np.ones(len(indices), dtype=np.float32))
 
-    def tag(self, features: list[list[str]]) -> list[str]:
+    def tag(self, features: list[list[str]], *, single: Collection[str] = ()) -> list[str]:
+        """The best labels in which no slot of ``single`` (its single-valued parameters) has two spans."""
         if not features:
             return []
         emissions = self._rows(features).dot(self.emissions)
-        return [self.labels[i] for i in viterbi(emissions, self.transitions)]
-
-
-def viterbi(emissions: np.ndarray, transitions: np.ndarray) -> list[int]:
-    """Best label path of one sentence; ``transitions``' last row scores the first label."""
-    score = transitions[-1] + emissions[0]
-    back = np.zeros(emissions.shape, dtype=np.int64)
-    for t in range(1, len(emissions)):
-        candidates = score[:, None] + transitions[:-1]
-        back[t] = candidates.argmax(axis=0)
-        score = candidates.max(axis=0) + emissions[t]
-    path = [int(score.argmax())]
-    for t in range(len(emissions) - 1, 0, -1):
-        path.append(int(back[t, path[-1]]))
-    return path[::-1]
+        return [self.labels[i] for i in decode(emissions, self.transitions, self.labels, single)]
 
 
 __all__ = ["OUTSIDE", "Sentence", "SlotTagger", "bio_labels", "bio_spans", "viterbi", "whole_items"]
