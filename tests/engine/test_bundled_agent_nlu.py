@@ -86,6 +86,16 @@ SLOTS: list[tuple[str, str, dict[str, Any]]] = [
      {"namespace": "wordpress-392733", "source": "prod-gke", "target": "dr-aks", "target_namespace": "blog-392733"}),
     ("migrate blog-2024 to dr-aks as blog-2025", "velero.migrate",
      {"namespace": "blog-2024", "target": "dr-aks", "target_namespace": "blog-2025"}),
+    # A digit-bearing source namespace is the source, though the only such names trained on are targets (payments-v2).
+    ("migrate namespace shop-v2 from cluster-a to cluster-b into namespace shop", "velero.migrate",
+     {"namespace": "shop-v2", "source": "cluster-a", "target": "cluster-b", "target_namespace": "shop"}),
+    ("migrate namespace shop-v2 from staging-eks to dr-aks", "velero.migrate",
+     {"namespace": "shop-v2", "source": "staging-eks", "target": "dr-aks", "target_namespace": None}),
+    ("copy namespace orders-2023 from dev-kind to staging-eks into namespace orders", "velero.migrate",
+     {"namespace": "orders-2023", "source": "dev-kind", "target": "staging-eks", "target_namespace": "orders"}),
+    # "finance" was seen as a namespace: the namespace already has its one value, so this is the target's.
+    ("migrate namespace finance-2 from prod-gke to dr-aks into namespace finance", "velero.migrate",
+     {"namespace": "finance-2", "source": "prod-gke", "target": "dr-aks", "target_namespace": "finance"}),
     ("rotate the cert of opa-validating-webhook and restart the webhook", "certs.rotate",
      {"webhook": "opa-validating-webhook", "restart": "true"}),
     ("renew the vpa-webhook-config certificate without a restart", "certs.rotate",

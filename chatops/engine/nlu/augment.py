@@ -18,6 +18,9 @@ from chatops.engine.agent import Agent, Intent, PhrasePart, TrainingPhrase
 SMALL_INTENT = 60  # phrases; larger intents have enough variety of their own
 COPIES = 3
 SHARED_VALUES = 2  # one value in common may be chance ("default" namespace and default content)
+# Made-up values that end in a number (shop-v2, web2, blog-2024), as names often do: without them, a free-form
+# slot whose own phrases hold the only such names (a target "payments-v2") claims every digit-bearing name.
+NUMBERED = 0.3
 SYLLABLES = ("ka", "lo", "mi", "ter", "sun", "ax", "vo", "re", "pin", "dex", "ul", "gra")
 
 
@@ -57,7 +60,11 @@ def _kinds(pools: dict[str, set[str]]) -> dict[str, set[str]]:
 def _made_up(rng: np.random.Generator) -> str:
     words = ["".join(SYLLABLES[int(i)] for i in rng.integers(0, len(SYLLABLES), size=int(rng.integers(1, 4))))
              for _ in range(int(rng.integers(1, 3)))]
-    return "-".join(words) if rng.random() < 0.5 else words[0]
+    value = "-".join(words) if rng.random() < 0.5 else words[0]
+    if rng.random() < NUMBERED:
+        digits = str(int(rng.integers(1, 10 ** int(rng.integers(1, 5)))))
+        value += ("-" if rng.random() < 0.5 else "") + ("v" if rng.random() < 0.3 else "") + digits
+    return value
 
 
 def augment(intent: Intent, pools: dict[str, list[str]], *, free_form: set[str], seed: int = 0) -> list[TrainingPhrase]:

@@ -39,6 +39,11 @@ def system_kinds(intent: Intent) -> frozenset[str]:
     return frozenset(p.entity for p in intent.parameters if p.entity.startswith("sys.") and p.entity != ANY)
 
 
+def single_valued(intent: Intent) -> frozenset[str]:
+    """The parameters that hold one value: the tagger gives each of them at most one span of a turn."""
+    return frozenset(p.name for p in intent.parameters if not p.is_list)
+
+
 def phrase_spans(phrase: TrainingPhrase) -> list[tuple[int, int, str]]:
     spans, position = [], 0
     for part in phrase.parts:
@@ -61,6 +66,7 @@ class NLUModel:
         self.values = values or ValueGazetteer([(words, slot) for _, words, slot in annotated_values(agent.intents.values())])
         self.shares = CandidateShares(classifier.intents if classifier else [], phrase_twins(agent.intents.values()))
         self.kinds = {name: system_kinds(intent) for name, intent in agent.intents.items()}
+        self.single = {name: single_valued(intent) for name, intent in agent.intents.items()}
 
     def classify(self, text: str, *, candidates: Collection[str] | None = None, at_least: float = 0.0) -> list[IntentScore]:
         """Intents by confidence; ``candidates`` are those whose input contexts are active (see ``nlu.candidates``)."""
@@ -94,7 +100,7 @@ class NLUModel:
         if tagger is None or not tokens:
             return matches
         features = token_features(tokens, self.hints(tokens, matches, self.values))
-        spans = whole_items(tokens, bio_spans(tokens, tagger.tag(features)))
+        spans = whole_items(tokens, bio_spans(tokens, tagger.tag(features, single=self.single[intent or ""])))
         return self._assign(text, matches, spans, self.agent.intents[intent or ""])
 
     def _assign(self, text: str, matches: list[EntityMatch], spans: list[tuple[int, int, str]], intent: Intent) -> list[EntityMatch]:
