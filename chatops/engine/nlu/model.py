@@ -174,8 +174,10 @@ def _sentences(
         if key not in seen:
             text = phrase.text
             tokens = tokenize(text)
-            hinted = model.hints(tokens, model.known(text, tokens, None, kinds), folds[i]) if tokens else []
-            seen[key] = Sentence(tokens, token_features(tokens, hinted), bio_labels(tokens, phrase_spans(phrase))) if tokens else None
+            seen[key] = None
+            if tokens:
+                hinted = model.hints(tokens, model.known(text, tokens, None, kinds), folds[i])
+                seen[key] = Sentence(tokens, token_features(tokens, hinted), bio_labels(tokens, phrase_spans(phrase)))
         if (sentence := seen[key]) is not None:
             sentences.append(sentence)
     return sentences

@@ -116,7 +116,10 @@ class SlotTagger:
             vocabs.append(vocab)
             label_lists.append(labels)
         trained = train_crfs(chains, fit=fit)
-        return [cls(*args, *weights) for *args, weights in zip(vocabs, label_lists, trained)]
+        return [
+            cls(vocab, labels, emissions, transitions)
+            for vocab, labels, (emissions, transitions) in zip(vocabs, label_lists, trained)
+        ]
 
     def scores(self, features: list[list[str]]) -> np.ndarray:
         """Per token, the emission scores of its known features and the bias (tokens x labels)."""
