@@ -1,10 +1,11 @@
-"""Small agents written as YAML files in a temporary folder, loaded by the real loader."""
+"""Small agents written as YAML files in a temporary folder, loaded by the real loader; the score of a tagger path."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
 import pytest
 import yaml
 
@@ -99,3 +100,11 @@ def small_model(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from chatops.engine.nlu import train_nlu
 
     return train_nlu(load_agent(write_agent(tmp_path_factory.mktemp("agent"), INTENTS, ENTITIES)))
+
+
+def path_score(emissions: np.ndarray, transitions: np.ndarray, path: tuple[int, ...]) -> float:
+    """A label path's score under a chain; ``transitions``' last row scores the first label."""
+    score = transitions[-1, path[0]] + emissions[0, path[0]]
+    for t in range(1, len(path)):
+        score += transitions[path[t - 1], path[t]] + emissions[t, path[t]]
+    return float(score)

@@ -11,15 +11,9 @@ from chatops.engine.nlu import decoding
 from chatops.engine.nlu.crf import FORBIDDEN
 from chatops.engine.nlu.decoding import decode, viterbi
 from chatops.engine.nlu.tagger import allowed_transitions
+from tests.engine.nlu.conftest import path_score
 
 LABELS = ["O", "B-a", "B-b", "I-a", "I-b"]
-
-
-def path_score(emissions: np.ndarray, transitions: np.ndarray, path: tuple[int, ...]) -> float:
-    score = transitions[-1, path[0]] + emissions[0, path[0]]
-    for t in range(1, len(path)):
-        score += transitions[path[t - 1], path[t]] + emissions[t, path[t]]
-    return float(score)
 
 
 def best_path(emissions: np.ndarray, transitions: np.ndarray, keep: object = lambda path: True) -> tuple[int, ...]:

@@ -14,13 +14,7 @@ from chatops.engine.nlu.tagger import (
 )
 from chatops.engine.nlu.text import tokenize
 from chatops.engine.nlu.tokenfeatures import shape, token_features
-
-
-def path_score(emissions: np.ndarray, transitions: np.ndarray, path: tuple[int, ...]) -> float:
-    score = transitions[-1, path[0]] + emissions[0, path[0]]
-    for t in range(1, len(path)):
-        score += transitions[path[t - 1], path[t]] + emissions[t, path[t]]
-    return float(score)
+from tests.engine.nlu.conftest import path_score
 
 
 def enumerate_marginals(emissions: np.ndarray, transitions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
