@@ -40,6 +40,7 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")  # before numpy: two BLAS threads on a busy machine train five times slower
 
 import argparse  # noqa: E402
+import itertools  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -67,6 +68,8 @@ LOSS_SETS = (("softmax",), ("softmax", "hinge"))  # what a sampled agent's folds
 LEFT_OUT = 0.25  # share of the intents each fold leaves out of training as out of scope
 CHOSEN: dict[str, str] = {}  # the loss the last training's folds chose
 BORROW_CAPS = (0, 20, 60, 180, 540)
+SOFTMAX_PENALTIES = (1e-4, 0.003, 0.01, 0.03, 0.1, 0.3)  # the first: next to none, as before penalties scaled with the data
+HINGE_PENALTIES = (1e-3, 1.0, 3.0, 10.0)
 TAGGER_TEST = 1000  # held-out phrases per run at most: the synthetic file's would be 9,800
 
 
@@ -195,6 +198,37 @@ def large(args: argparse.Namespace) -> None:
     print(f"picked: SAMPLED_LOSSES {best}  (today: {today})")
 
 
+def penalty(args: argparse.Namespace) -> None:
+    """The L2 penalties of the two losses (``linear.PENALTIES``) on agents of 1 to 10 phrases per intent."""
+    today = (linear.PENALTIES["softmax"], linear.PENALTIES["hinge"])
+    sets = training_sets(large=False)
+    runs: dict[tuple[float, float], dict[int, list[float]]] = {}  # point -> fold -> macro F1 per set and N
+    detail: dict[tuple[str, int, tuple[float, float]], list[float]] = {}
+    for name, examples in sets.items():
+        for n in args.per_intent:
+            for fold, (train, test) in enumerate(splits(examples, args.folds, n, args.seed)):
+                for point in itertools.product(SOFTMAX_PENALTIES, HINGE_PENALTIES):
+                    linear.PENALTIES = {"softmax": point[0], "hinge": point[1]}
+                    f1 = score(train, test)["intent_macro_f1"]
+                    runs.setdefault(point, {}).setdefault(fold, []).append(f1)
+                    detail.setdefault((name, n, point), []).append(f1)
+                print(f"{name} {n}/intent fold {fold + 1}/{args.folds}", file=sys.stderr, flush=True)
+    grid = {point: [statistics.fmean(v) for _, v in sorted(per_fold.items())] for point, per_fold in runs.items()}
+    print(f"intent macro F1, mean ± sd over {args.folds} folds (sets: {', '.join(sets)}; "
+          f"N = {', '.join(map(str, args.per_intent))} per intent)")
+    print(f"  {'softmax, hinge:':<16}" + "".join(f"{h:>20}" for h in HINGE_PENALTIES))
+    for soft in SOFTMAX_PENALTIES:
+        print(f"  {soft:<16}" + "".join(f"{cell(grid[soft, h]):>20}" for h in HINGE_PENALTIES))
+    best = max(grid, key=lambda point: (round(statistics.fmean(grid[point]), 4), point == today))
+    print(f"picked: softmax {best[0]}, hinge {best[1]}  (today: {today[0]}, {today[1]})")
+    print("\nper set and N, at the pick and at the smallest penalties: macro F1, mean over the folds")
+    weakest = (SOFTMAX_PENALTIES[0], HINGE_PENALTIES[0])
+    for name in sets:
+        for n in args.per_intent:
+            print(f"  {name:<10} {n:>2}/intent {statistics.fmean(detail[name, n, best]):.4f}"
+                  f" {statistics.fmean(detail[name, n, weakest]):.4f}")
+
+
 def tagger(args: argparse.Namespace) -> None:
     """The slot taggers' borrowing, by entity F1 on N phrases per intent of each training file."""
     today = borrow.BORROWED
@@ -238,8 +272,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the folds and subsamples")
     parser.add_argument("--large", action="store_true", help="whole training files: the losses sampled folds compare")
     parser.add_argument("--tagger", action="store_true", help="the slot taggers' borrowing (--folds: seeds)")
+    parser.add_argument("--penalty", action="store_true", help="the losses' L2 penalties (linear.PENALTIES)")
     args = parser.parse_args()
-    (tagger if args.tagger else large if args.large else small)(args)
+    (tagger if args.tagger else large if args.large else penalty if args.penalty else small)(args)
 
 
 if __name__ == "__main__":

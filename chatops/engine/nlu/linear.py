@@ -29,13 +29,14 @@ class Fit:
     epochs: int = 0  # 0: chosen from the data size
     batch: int = 0  # 0: 64, or 1/64 of the data when that is larger (a step's fixed cost then pays off)
     rate: float = 0.0  # 0: the loss's own (RATES)
-    l2: float = 1e-6
+    l2: float = 0.0  # 0: the loss's own (PENALTIES); the penalty of the whole data set, a step's is l2 / rows
     seed: int = 0
     loss: str = "softmax"  # or "hinge"; IntentClassifier's held-out folds choose it per agent
 
 
 LOSSES = ("softmax", "hinge")
 RATES = {"softmax": 0.5, "hinge": 0.1}  # the hinge's scores are margins near 1, not logits: a smaller step
+PENALTIES = {"softmax": 0.03, "hinge": 3.0}  # chosen by cross-validation on training files: `python bench/nlu/tune.py --penalty`
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -109,9 +110,10 @@ def train_linear(
     epochs = fit.epochs or default_epochs(len(rows), fit)
     weights = np.zeros((n_features, n_classes), dtype=np.float32)
     history = np.full((n_features, n_classes), 1e-6, dtype=np.float32)
+    penalty = (fit.l2 or PENALTIES[fit.loss]) / len(rows)
     for _ in range(epochs):
         for index in rng.permutation(len(batches)):
-            _step(batches[index], weights, history, fit)
+            _step(batches[index], weights, history, fit, penalty)
     return weights
 
 
@@ -128,7 +130,7 @@ def _hinge_gradient(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return -2.0 * signs * np.maximum(0.0, 1.0 - signs * scores)
 
 
-def _step(batch: _Batch, weights: np.ndarray, history: np.ndarray, fit: Fit) -> None:
+def _step(batch: _Batch, weights: np.ndarray, history: np.ndarray, fit: Fit, penalty: float) -> None:
     touched = weights[batch.columns]
     if batch.dense:
         matrix = batch.matrix()
@@ -141,7 +143,7 @@ def _step(batch: _Batch, weights: np.ndarray, history: np.ndarray, fit: Fit) -> 
         grad = matrix.T @ slopes
     else:
         grad = np.add.reduceat(slopes[batch.row_of] * batch.values, batch.starts, axis=0)
-    grad += fit.l2 * touched
+    grad += penalty * touched
     seen = history[batch.columns] + grad * grad
     history[batch.columns] = seen
     weights[batch.columns] = touched - (fit.rate or RATES[fit.loss]) * grad / np.sqrt(seen)

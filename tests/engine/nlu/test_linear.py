@@ -49,6 +49,15 @@ def test_the_hinge_s_margins_stop_near_one(monkeypatch: pytest.MonkeyPatch) -> N
     assert 0.5 < scores[0] < 1.5 and scores[1:].max() < 0
 
 
+@pytest.mark.parametrize("loss", linear.LOSSES)
+def test_the_penalty_holds_the_weights_of_a_small_data_set_back(monkeypatch: pytest.MonkeyPatch, loss: str) -> None:
+    # The penalty is the data set's, spread over its rows: a few phrases are regularised as LinearSVC's C=1 does.
+    _, default = _train(monkeypatch, 1 << 30, loss)
+    monkeypatch.setattr(linear, "PENALTIES", {"softmax": 1e-9, "hinge": 1e-9})
+    _, bare = _train(monkeypatch, 1 << 30, loss)
+    assert np.linalg.norm(default) < 0.9 * np.linalg.norm(bare)
+
+
 def test_an_unknown_loss_is_refused() -> None:
     featurizer, rows = Featurizer.fit_transform(["list pods", "tell a joke"])
     with pytest.raises(ValueError, match="unknown loss 'log'"):
