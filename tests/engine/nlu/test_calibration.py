@@ -8,6 +8,7 @@ import pytest
 from chatops.engine.nlu.calibration import Calibration, fit_calibration
 from chatops.engine.nlu import intents
 from chatops.engine.nlu.intents import IntentClassifier
+from chatops.engine.nlu.linear import Fit
 
 THRESHOLD = 0.3  # the default of CHATOPS_THRESHOLD
 SMALL_AGENT = {
@@ -80,6 +81,38 @@ def test_an_agent_of_two_phrases_per_intent_answers_its_paraphrases() -> None:
         best = tiny.classify(text)[0]
         assert (best.intent, best.confidence >= THRESHOLD) == (intent, True)
     assert sum(tiny.classify(text)[0].confidence < THRESHOLD for text in OUT_OF_SCOPE) >= 2
+
+
+def test_an_agent_of_one_phrase_per_intent_answers_its_paraphrases() -> None:
+    single = IntentClassifier.train([(intent, texts[0]) for intent, texts in SMALL_AGENT.items()])
+    for intent, text in IN_SCOPE:
+        best = single.classify(text)[0]
+        assert (best.intent, best.confidence >= 0.5) == (intent, True)
+    assert sum(single.classify(text)[0].confidence < THRESHOLD for text in OUT_OF_SCOPE) >= 2
+
+
+def test_the_folds_hold_out_half_of_an_intent_s_only_phrase() -> None:
+    # No fold can hold out an intent's only phrase whole. Without the halves the calibration of such an agent
+    # saw out-of-scope texts only, and sent most in-scope utterances to the fallback.
+    texts = [texts[0] for texts in SMALL_AGENT.values()] + OUT_OF_SCOPE * 2
+    labels = np.array([0, 1, 2, 3] + [4] * (2 * len(OUT_OF_SCOPE)))
+    _, truth = intents._Folds(texts, labels, 4, 4, Fit()).scores(1.0, "softmax")
+    assert sorted(truth[truth < 4].tolist()) == [0, 1, 2, 3]
+
+
+def _candidate(name: float, right: list[bool]) -> tuple[float, str, np.ndarray, np.ndarray]:
+    """A candidate whose held-out phrases (all of intent 0 of two) are answered right where ``right`` says."""
+    scores = np.array([[1.0, 0.0, 0.0] if r else [0.0, 1.0, 0.0] for r in right])
+    return name, "softmax", scores, np.zeros(len(right), dtype=np.int64)
+
+
+def test_a_setting_replaces_the_default_only_when_it_wins_by_more_than_the_noise() -> None:
+    default = _candidate(1.0, [True] * 20 + [False] * 20)
+    slightly = _candidate(0.3, [True] * 23 + [False] * 17)  # 3 more right: 1.7 standard deviations
+    clearly = _candidate(0.3, [True] * 30 + [False] * 10)  # 10 more: 3.2
+    assert intents._best([default, slightly], 2, intents.SIGNIFICANCE)[0] == 1.0
+    assert intents._best([default, clearly], 2, intents.SIGNIFICANCE)[0] == 0.3
+    assert intents._best([default, slightly], 2, 0.0)[0] == 0.3  # a sampled agent's count decides alone
 
 
 def test_no_mistakes_to_learn_from_leaves_the_scores_as_they_are() -> None:
