@@ -121,8 +121,10 @@ def _calibrate(
     The softmax trains the same folds with each weight of ``CHAR_WEIGHTS``,
     then the squared hinge with the weight that won (a third fit, not a
     fourth: the weight depends on the agent's words more than on the loss),
-    unless the agent is sampled (``SAMPLED_LOSSES``). The candidate whose fold models answer most held-out phrases right wins
-    (the first on a tie), and its held-out scores fit the calibration. A large
+    unless the agent is sampled (``SAMPLED_LOSSES``). The first candidate
+    (weight 1.0, softmax) stays unless another answers significantly more
+    held-out phrases right (``_best``), and the winner's held-out scores fit
+    the calibration. A large
     agent's folds train on a stratified sample of its phrases (and the same
     share of its out-of-scope texts), so this costs a few small fits whatever
     the agent's size.
@@ -188,7 +190,7 @@ class _Folds:
     word of it and scores the remaining words, a paraphrase that shares none of
     its words. Without these, an agent of one phrase per intent would hold out
     only out-of-scope texts, and its calibration would send nearly every
-    in-scope utterance to the fallback (0.98 of Snips' at one phrase per intent).
+    in-scope utterance to the fallback (0.95 of Snips' at one phrase per intent).
     A one-word phrase cannot be split and is skipped.
     """
 
