@@ -136,10 +136,7 @@ def test_every_intent_has_held_out_utterances(agent: Agent) -> None:
 
 
 # Known misses, kept visible: strict, so the day one is answered right the mark must go.
-MISSED = {
-    ("secrets.get", "what's /production/api/key set to?"):
-        "read as secrets.put (0.45 against 0.40) since the penalty scales with the data: 'set ... to' is put's wording",
-}
+MISSED: dict[tuple[str, str], str] = {}
 
 
 @pytest.mark.parametrize(("intent", "text"), [

@@ -19,6 +19,7 @@ from chatops.engine.nlu.borrow import Lender
 from chatops.engine.nlu.candidates import CandidateShares, phrase_twins
 from chatops.engine.nlu.extended import FINDERS, ExtendedEntities
 from chatops.engine.nlu.gazetteer import Gazetteer
+from chatops.engine.nlu.identifiers import Identifiers
 from chatops.engine.nlu.intents import IntentClassifier, ranked
 from chatops.engine.nlu.system import ANY, find_system
 from chatops.engine.nlu.tagger import Sentence, SlotTagger, bio_labels, bio_spans, whole_items
@@ -62,6 +63,7 @@ class NLUModel:
         self.classifier = classifier
         self.taggers = taggers
         self.gazetteer = Gazetteer(agent.entities)
+        self.identifiers = Identifiers(agent.entities)
         self.extended = ExtendedEntities({p.entity for intent in agent.intents.values() for p in intent.parameters})
         self.values = values or ValueGazetteer([(words, slot) for _, words, slot in annotated_values(agent.intents.values())])
         self.shares = CandidateShares(classifier.intents if classifier else [], phrase_twins(agent.intents.values()))
@@ -72,7 +74,7 @@ class NLUModel:
         """Intents by confidence; ``candidates`` are those whose input contexts are active (see ``nlu.candidates``)."""
         if self.classifier is None:
             return []
-        names, probs = self.classifier.probabilities(text)
+        names, probs = self.classifier.probabilities(self.identifiers.hide(text))
         if candidates is not None:
             names, probs = self.shares.confidences(probs, frozenset(candidates))
         return ranked(names, probs, at_least)
@@ -186,8 +188,9 @@ def _sentences(
 def train(agent: Agent, **options: object) -> NLUModel:
     """Train on the agent's phrases; fallback intents' phrases are examples of "none of these"."""
     intents = [i for i in agent.intents.values() if classifiable(i)]
-    examples = [(intent.name, phrase.text) for intent in intents for phrase in intent.phrases]
-    negatives = [p.text for i in agent.intents.values() if i.fallback for p in i.phrases]
+    hide = Identifiers(agent.entities).hide
+    examples = [(intent.name, hide(phrase.text)) for intent in intents for phrase in intent.phrases]
+    negatives = [hide(p.text) for i in agent.intents.values() if i.fallback for p in i.phrases]
     classifier = IntentClassifier.train(examples, negatives=negatives) if examples else None
     model = NLUModel(agent, classifier, {})
     annotations = annotated_values(intents)

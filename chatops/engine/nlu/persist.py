@@ -27,7 +27,8 @@ from chatops.engine.nlu.model import NLUModel, train
 from chatops.engine.nlu.tagger import SlotTagger
 from chatops.errors import ConfigError
 
-FORMAT = "chatops-nlu/4"  # 2: the classifier carries its calibration; 3: the featurizer its character weight; 4: tagger features
+FORMAT = "chatops-nlu/5"  # 2: the classifier carries its calibration; 3: the featurizer its character weight; 4: tagger features;
+# 5: the classifier reads regexp entities' matches as their names (nlu.identifiers)
 log = logging.getLogger(__name__)
 
 
