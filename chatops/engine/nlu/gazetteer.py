@@ -18,6 +18,7 @@ TWO_EDITS_MIN_LENGTH = 8
 # not a typo: "fast" is never read as fact, nor "face".
 COMMON_ZIPF = 3.0
 CACHED_WORDS = 16384
+CACHED_PAIRS = 65536
 
 
 def damerau_levenshtein(a: str, b: str) -> int:
@@ -93,6 +94,8 @@ class Gazetteer:
         self.words: set[str] = set()  # every word of every synonym, never read as a typo of another
         # A chat's words come back turn after turn: each one's candidates are looked up once.
         self.candidates = lru_cache(maxsize=CACHED_WORDS)(self._candidates)
+        # And a synonym's later words against the words after it: "a house" against "a joke" is an edit distance.
+        self.word_edits = lru_cache(maxsize=CACHED_PAIRS)(self._word_edits)
         for entity in entities.values():
             for entry in entity.entries:
                 for synonym in entry.synonyms:
@@ -173,7 +176,7 @@ class Gazetteer:
             return None
         total = 0
         for word, wanted in zip(lowered[i + 1 : i + len(synonym.words)], synonym.words[1:]):
-            edits = self._word_edits(word, wanted, synonym.fuzzy)
+            edits = self.word_edits(word, wanted, synonym.fuzzy)
             if edits is None:
                 return None
             total += edits
