@@ -46,7 +46,8 @@ def agent_fingerprint(agent: Agent) -> str:
             return [strip(v) for v in value]
         return value
 
-    content = strip({"intents": dataclasses.asdict(agent)["intents"], "entities": dataclasses.asdict(agent)["entities"]})
+    whole = dataclasses.asdict(agent)
+    content = strip({"intents": whole["intents"], "entities": whole["entities"]})
     canonical = json.dumps({**content, "language": agent.language}, sort_keys=True, default=str)
     return hashlib.sha256(f"{FORMAT}\n{canonical}".encode()).hexdigest()
 
