@@ -29,7 +29,7 @@ class Prediction:
 
 def predict(model: NLUModel, text: str, *, threshold: float = DEFAULT_THRESHOLD) -> Prediction:
     """The intent (None below the threshold, as the fallback answers) and its slots."""
-    scores = model.classify(text)
+    scores = model.classify(text, at_least=threshold)  # as the engine asks: no ranking of the unlikely
     if not scores or scores[0].confidence < threshold:
         return Prediction(text, None, scores[0].confidence if scores else 0.0)
     best = scores[0]
