@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,8 @@ def test_invalid_files_name_file_and_line(tmp_path: Path, text: str, line: int, 
 
 def test_errors_never_quote_a_principal(tmp_path: Path) -> None:
     path = tmp_path / "policy.yaml"
-    path.write_text(GOOD_ROLE + "bindings:\n  - principals: [xoxb-1234-secret-token]\n    roles: [reader]\n")
+    token = "xoxb-" + secrets.token_hex(8)  # made at run time: no token-shaped string is committed
+    path.write_text(GOOD_ROLE + f"bindings:\n  - principals: [{token}]\n    roles: [reader]\n")
     with pytest.raises(PolicyError) as caught:
         Policy.load(path)
     assert "xoxb" not in caught.value.user_message
